@@ -398,7 +398,7 @@ impl Registry {
                         added_at: None,
                         revoked_at: None,
                     },
-                    verifier,
+                    verifier: Box::new(verifier),
                 }))
             }
             KIND_KEY_REVOKE => {
@@ -444,7 +444,7 @@ impl Registry {
                 verifier,
             } => {
                 record.added_at = Some(index);
-                self.verifiers.insert(key.clone(), verifier);
+                self.verifiers.insert(key.clone(), *verifier);
                 self.keys.insert(key.clone(), record.clone());
                 RegistryChange::Added { key, record }
             }
@@ -462,7 +462,8 @@ enum PendingChange {
     Add {
         key: String,
         record: KeyRecord,
-        verifier: Verifier,
+        // Boxed: a verifier is much larger than the other variant (clippy::large_enum_variant).
+        verifier: Box<Verifier>,
     },
     Revoke {
         key: String,
