@@ -8,7 +8,11 @@ use clap::{Parser, Subcommand};
 mod cmd;
 
 #[derive(Parser)]
-#[command(name = "verity", version, about = "Verity: signed, witnessed, verifiable arms-control declarations and verification analytics")]
+#[command(
+    name = "verity",
+    version,
+    about = "Verity: signed, witnessed, verifiable arms-control declarations and verification analytics"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -34,6 +38,12 @@ enum Command {
 }
 
 fn main() -> std::process::ExitCode {
+    // Restore the default SIGPIPE action so that `verity ... | head` ends quietly instead of
+    // panicking in `println!` (Rust ignores SIGPIPE by default).
+    // SAFETY: called first thing in main, before any thread exists; SIG_DFL is a valid handler.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Ledger(c) => cmd::ledger::run(c),

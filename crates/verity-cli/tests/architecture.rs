@@ -15,7 +15,14 @@ const LIBRARY_CRATES: &[&str] = &[
 ];
 
 const FORBIDDEN: &[&str] = &[
-    "tokio", "axum", "hyper", "rusqlite", "postgres", "ureq", "reqwest", "indicatif",
+    "tokio",
+    "axum",
+    "hyper",
+    "rusqlite",
+    "postgres",
+    "ureq",
+    "reqwest",
+    "indicatif",
 ];
 
 #[test]
@@ -25,14 +32,23 @@ fn library_crates_do_not_reach_io_crates() {
         .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
         .output()
         .expect("cargo metadata runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let meta: serde_json::Value = serde_json::from_slice(&out.stdout).expect("metadata is JSON");
 
     let names: HashMap<&str, &str> = meta["packages"]
         .as_array()
         .expect("packages")
         .iter()
-        .map(|p| (p["id"].as_str().unwrap_or(""), p["name"].as_str().unwrap_or("")))
+        .map(|p| {
+            (
+                p["id"].as_str().unwrap_or(""),
+                p["name"].as_str().unwrap_or(""),
+            )
+        })
         .collect();
     // Normal (non-dev, non-build) edges of the resolved graph.
     let mut edges: HashMap<&str, Vec<&str>> = HashMap::new();
@@ -45,7 +61,10 @@ fn library_crates_do_not_reach_io_crates() {
                 .flatten()
                 .any(|k| k["kind"].is_null());
             if normal {
-                edges.entry(id).or_default().push(dep["pkg"].as_str().unwrap_or(""));
+                edges
+                    .entry(id)
+                    .or_default()
+                    .push(dep["pkg"].as_str().unwrap_or(""));
             }
         }
     }
@@ -71,5 +90,8 @@ fn library_crates_do_not_reach_io_crates() {
             }
         }
     }
-    assert!(violations.is_empty(), "ARCHITECTURE.md invariant broken: {violations:?}");
+    assert!(
+        violations.is_empty(),
+        "ARCHITECTURE.md invariant broken: {violations:?}"
+    );
 }

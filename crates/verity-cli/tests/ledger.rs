@@ -195,7 +195,7 @@ fn keygen_serve_party_add_submit_get_verify() {
             "revoke",
             "--data",
             d,
-            us_vkey.rsplit_once('+').unwrap().0,
+            &key_ref_of(&us_vkey),
             "--reason",
             "rotation",
         ],
@@ -451,4 +451,18 @@ fn witness_in_a_second_process_cosigns_the_checkpoint() {
     );
     assert!(ok, "{err}");
     assert!(out.contains("verity-witness"), "{out}");
+}
+
+/// `name+keyid` of a verifier key text. Regression: splitting on the last '+' broke whenever the
+/// base64 public key itself contained a '+'.
+fn key_ref_of(vkey: &str) -> String {
+    vkey.splitn(3, '+').take(2).collect::<Vec<_>>().join("+")
+}
+
+#[test]
+fn regression_key_ref_of_vkey_with_plus_in_base64() {
+    assert_eq!(
+        key_ref_of("US+45efc09c+AddVI1XHQdQDR6LP+hfWjkzrQOgivo68yBLPbHqb5M"),
+        "US+45efc09c"
+    );
 }

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 #[test]
 fn two_nodes_on_one_postgres_database_make_one_log() {
-    let pg = match verity_server::testing::PgServer::start_or_skip(
+    let pg = match verity_store::testing::PgServer::start_or_skip(
         "two_nodes_on_one_postgres_database_make_one_log",
     ) {
         Ok(Some(pg)) => pg,

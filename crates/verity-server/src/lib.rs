@@ -62,9 +62,6 @@ pub use error::ApiError;
 /// same versions.
 pub use {rusqlite, time, tokio};
 
-/// The PostgreSQL test harness of verity-store (for the CLI's multi-node tests).
-pub use verity_store::testing;
-
 /// Runs a future on a new multi-threaded tokio runtime (for the CLI's blocking `main`).
 pub fn block_on<T>(f: impl Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
     tokio::runtime::Builder::new_multi_thread()

@@ -92,7 +92,10 @@ mod tests {
         let b: IpAddr = "127.0.0.2".parse().unwrap();
         let p1 = l.acquire(a).unwrap();
         let _p2 = l.acquire(a).unwrap();
-        assert!(l.acquire(a).is_none(), "third request from the same IP is refused");
+        assert!(
+            l.acquire(a).is_none(),
+            "third request from the same IP is refused"
+        );
         let _q = l.acquire(b).expect("another IP is not affected");
         drop(p1);
         assert!(l.acquire(a).is_some(), "a finished request frees its slot");

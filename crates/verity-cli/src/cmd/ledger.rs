@@ -497,6 +497,12 @@ fn party(cmd: PartyCommand) -> anyhow::Result<ExitCode> {
             reason,
             json,
         } => {
+            // Accept a whole verifier key too: its `name+keyid` prefix is the key reference.
+            // (Splitting on the last '+' would be wrong: base64 may contain '+'.)
+            let keyref = match verity_log::note::Verifier::from_vkey(&keyref) {
+                Ok(v) => verity_core::names::key_ref(v.name(), v.key_id()),
+                Err(_) => keyref,
+            };
             let (store, signer) =
                 verity_server::operator::open_operator(&data, postgres.as_deref())?;
             let e = verity_server::operator::party_revoke(&*store, &signer, &keyref, &reason)?;
