@@ -569,13 +569,16 @@ pub fn check_inclusion(client: &Client, cp: &Checkpoint, index: u64) -> anyhow::
 }
 
 /// Downloads every entry and checks them against the tree, recomputes the root and replays the
-/// registry. `progress` is called with the number of entries done.
+/// registry. `progress` is called with the number of entries done; `on_entry` with each entry
+/// (index, exact bytes) once it has passed every check (readers such as `verity report` use it
+/// to evaluate only verified declarations).
 pub fn full_audit(
     client: &Client,
     cp: &Checkpoint,
     log_key: &Verifier,
     now: time::OffsetDateTime,
     progress: &mut dyn FnMut(u64),
+    on_entry: &mut dyn FnMut(u64, &[u8]),
 ) -> anyhow::Result<FullCheck> {
     let fetch = |tiles: &[Tile]| client.tiles(tiles);
     let reader = TileHashReader::new(cp.size, cp.root, &fetch);
@@ -626,6 +629,7 @@ pub fn full_audit(
                     code: r.code().to_owned(),
                     reason: r.to_string(),
                 })?;
+            on_entry(index, bytes);
             index += 1;
         }
         progress(index);
@@ -711,6 +715,7 @@ pub fn verify(
             &key,
             time::OffsetDateTime::now_utc(),
             &mut |done| progress(done, size),
+            &mut |_, _| {},
         )?)
     } else {
         None

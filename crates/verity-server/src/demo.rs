@@ -75,36 +75,71 @@ pub fn seed(store: &dyn LogStore, operator: &Signer, data_dir: &Path) -> anyhow:
             verified: false,
         })
     };
-    let batch = vec![
-        decl(
-            &us,
+    // The real New START aggregate data exchanges (US State Department fact sheets, Feb 2011 –
+    // Mar 2023, bundled with verity-treaty), each signed by the party that declared it. A row
+    // whose figures were not provided (Russia, 2023-03-01) is not declared at all: the treaty
+    // engine reports it as missing.
+    let new_start =
+        verity_treaty::bundled("new-start").context("the bundled New START regime")??;
+    let csv = verity_treaty::PUBLIC_DATA
+        .iter()
+        .find(|(id, _)| *id == "new-start")
+        .map(|(_, text)| *text)
+        .context("the bundled New START data series")?;
+    let rows = verity_treaty::parse_csv(csv, "new-start-aggregate.csv", &new_start)?;
+    let mut seq: std::collections::HashMap<String, u64> = Default::default();
+    let mut batch = Vec::new();
+    let mut us_exchange_2022 = None;
+    for row in rows {
+        if row.quantities.values().all(Option::is_none) {
+            continue;
+        }
+        let signer = match row.party.as_str() {
+            "US" => &us,
+            "RU" => &ru,
+            other => anyhow::bail!("unexpected party {other} in the New START series"),
+        };
+        let n = seq.entry(row.party.clone()).or_insert(0);
+        *n += 1;
+        if row.party == "US" && verity_treaty::format_date(row.as_of) == "2022-03-01" {
+            // The entry Russia's dispute below refers to (batch position = log index offset).
+            us_exchange_2022 = Some(batch.len());
+        }
+        batch.push(decl(
+            signer,
             "new-start",
             "data-exchange",
-            1,
-            json!({
-                "as_of": "2023-03-01",
-                "deployed_icbms_slbms_heavy_bombers": 662,
-                "deployed_warheads": 1419,
-                "deployed_and_non_deployed_launchers": 800
-            }),
-        )?,
-        decl(
+            *n,
+            json!({"as_of": verity_treaty::format_date(row.as_of), "quantities": row.quantities}),
+        )?);
+    }
+    let first_index = store.tree_size()?;
+    if let Some(pos) = us_exchange_2022 {
+        let n = seq.entry("RU".into()).or_insert(0);
+        *n += 1;
+        batch.push(decl(
             &ru,
             "new-start",
-            "data-exchange",
-            1,
+            "dispute",
+            *n,
             json!({
-                "as_of": "2022-09-01",
-                "deployed_icbms_slbms_heavy_bombers": 540,
-                "deployed_warheads": 1549,
-                "deployed_and_non_deployed_launchers": 759
+                "disputes": format!("log:{}", first_index + pos as u64),
+                "quantity": "deployed_nondeployed_launchers",
+                "alternative": 901,
+                "reasoning": "Russian MFA, March 2022: launchers converted by the US (56 Trident II SLBM launchers, 41 B-52H) cannot be confirmed as removed from accountability; the Art. II.1(c) limit is exceeded by 101 units"
             }),
-        )?,
+        )?);
+    }
+    let (us_seq, ru_seq) = (
+        seq.get("US").copied().unwrap_or(0),
+        seq.get("RU").copied().unwrap_or(0),
+    );
+    batch.extend([
         decl(
             &us,
             "new-start",
             "notification",
-            2,
+            us_seq + 1,
             json!({
                 "format": "3.1", "subject": "conversion or elimination of a heavy bomber",
                 "base": "Davis-Monthan", "count": 1
@@ -114,7 +149,7 @@ pub fn seed(store: &dyn LogStore, operator: &Signer, data_dir: &Path) -> anyhow:
             &ru,
             "new-start",
             "notification",
-            2,
+            ru_seq + 1,
             json!({
                 "format": "4.2", "subject": "movement of a mobile ICBM launcher", "count": 1
             }),
@@ -129,7 +164,7 @@ pub fn seed(store: &dyn LogStore, operator: &Signer, data_dir: &Path) -> anyhow:
                 "period": "2025", "finding": "no anomaly"
             }),
         )?,
-    ];
+    ]);
     let outcome = store
         .append(&batch, now, operator)
         .context("seeding the demo log")?;
@@ -176,6 +211,9 @@ pub async fn run_demo(data_dir: &Path, listen: &str) -> anyhow::Result<()> {
     println!("  parties:       {url}/api/v1/parties");
     println!("  first entry:   {url}/api/v1/entries/0");
     println!("  API document:  {url}/openapi.json");
+    println!(
+        "  findings:      {url}/api/v1/findings?treaty=new-start   (New START 2011-2023, each finding citing log:<index>)"
+    );
     println!("  party keys:    {}/{{US,RU,IAEA}}.key", kd.display());
     println!("Try, in another terminal:");
     println!("  verity verify --server {url} --full");
@@ -186,6 +224,10 @@ pub async fn run_demo(data_dir: &Path, listen: &str) -> anyhow::Result<()> {
         kd.display()
     );
     println!("  verity verify --server {url} --party US --seq 3");
+    println!(
+        "  verity report --server {url} --log-key {}/log.vkey --treaty new-start",
+        data_dir.display()
+    );
     println!("verity: listening on {url} (Ctrl-C to stop)");
     use std::io::Write as _;
     let _ = std::io::stdout().flush();

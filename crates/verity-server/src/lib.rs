@@ -43,6 +43,7 @@ use axum::routing::{get, post};
 use verity_log::note::Signer;
 use verity_store::LogStore;
 
+pub mod analytics;
 pub mod api;
 pub mod client;
 pub mod demo;
@@ -154,6 +155,24 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/proofs/consistency", get(api::consistency_proof))
         .route("/api/v1/checkpoint", get(api::latest_checkpoint))
         .route("/api/v1/checkpoints/{size}", get(api::checkpoint_at))
+        .route("/api/v1/treaties", get(analytics::treaties))
+        .route(
+            "/api/v1/treaties/{id}/check",
+            post(analytics::check).layer(DefaultBodyLimit::max(l.batch_body_bytes)),
+        )
+        .route("/api/v1/findings", get(analytics::findings))
+        .route(
+            "/api/v1/safeguards/balance",
+            post(analytics::safeguards_balance).layer(DefaultBodyLimit::max(l.batch_body_bytes)),
+        )
+        .route(
+            "/api/v1/seismic/locate",
+            post(analytics::seismic_locate).layer(DefaultBodyLimit::max(l.batch_body_bytes)),
+        )
+        .route(
+            "/api/v1/space/propagate",
+            post(analytics::space_propagate).layer(DefaultBodyLimit::max(l.batch_body_bytes)),
+        )
         .route("/healthz", get(api::healthz))
         .route("/openapi.json", get(openapi_doc))
         .route("/log/checkpoint", get(tiles::checkpoint))

@@ -395,7 +395,8 @@ fn openapi_describes_every_route_and_every_route_answers() {
             .replace("{level}", "0")
             .replace("{party}", "US")
             .replace("{seq}", "1")
-            .replace("{size}", "2");
+            .replace("{size}", "2")
+            .replace("{id}", "new-start");
         let concrete = match *path {
             "/api/v1/proofs/inclusion" => format!("{concrete}?index=0"),
             "/api/v1/proofs/consistency" => format!("{concrete}?old=1"),

@@ -50,6 +50,7 @@ pub mod error;
 pub mod eval;
 pub mod expr;
 pub mod geo;
+pub mod log;
 
 pub use declaration::{
     Declaration, Dispute, LogRecord, declaration_from_envelope, parse_csv, parse_json,
@@ -62,6 +63,13 @@ pub use eval::{
 pub use time::Date;
 
 /// The bundled regime files: (id, TOML text).
+/// The bundled public data series as CSV text (`party,as_of,<quantities>,source`), each row
+/// citing its source: (treaty id, CSV).
+pub const PUBLIC_DATA: &[(&str, &str)] = &[
+    ("new-start", include_str!("../data/new-start-aggregate.csv")),
+    ("jcpoa", include_str!("../data/jcpoa-iaea.csv")),
+];
+
 pub const BUNDLED: &[(&str, &str)] = &[
     ("new-start", include_str!("../regimes/new-start.toml")),
     ("inf", include_str!("../regimes/inf.toml")),

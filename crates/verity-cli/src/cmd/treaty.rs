@@ -4,7 +4,7 @@
 //! formats). This module reads files and talks HTTP; the libraries do neither.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -477,164 +477,55 @@ fn describe(t: &Treaty) -> String {
 // -------------------------------------------------------------------------------------------
 // `verity report`: read the log through the tlog-tiles API and evaluate it.
 
-/// Minimal blocking HTTP/1.1 GET for `http://` URLs (the Verity server's read API).
-fn http_get(url: &str) -> Result<Vec<u8>> {
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or_else(|| anyhow!("{url}: only http:// URLs are supported by `verity report`"))?;
-    let (hostport, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/"),
-    };
-    let addr = if hostport.contains(':') {
-        hostport.to_string()
-    } else {
-        format!("{hostport}:80")
-    };
-    let mut stream =
-        std::net::TcpStream::connect(&addr).with_context(|| format!("connecting to {addr}"))?;
-    stream.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
-    // One write: a server may answer (and close) as soon as it has the request head.
-    let request = format!(
-        "GET {path} HTTP/1.1\r\nHost: {hostport}\r\nConnection: close\r\nAccept-Encoding: identity\r\n\r\n"
-    );
-    stream
-        .write_all(request.as_bytes())
-        .with_context(|| format!("sending GET {url}"))?;
-    let mut buf = Vec::new();
-    stream
-        .read_to_end(&mut buf)
-        .with_context(|| format!("reading the response to GET {url}"))?;
-    let head_end = buf
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or_else(|| anyhow!("GET {url}: malformed HTTP response"))?;
-    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-    let body = buf[head_end + 4..].to_vec();
-    let status: u16 = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| anyhow!("GET {url}: malformed status line"))?;
-    if status != 200 {
-        bail!("GET {url}: HTTP {status}");
-    }
-    let chunked = head.lines().any(|l| {
-        let l = l.to_ascii_lowercase();
-        l.starts_with("transfer-encoding:") && l.contains("chunked")
-    });
-    if !chunked {
-        return Ok(body);
-    }
-    // RFC 9112 §7.1 chunked transfer coding.
-    let mut out = Vec::new();
-    let mut i = 0;
-    loop {
-        let line_end = body[i..]
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .ok_or_else(|| anyhow!("GET {url}: bad chunk"))?
-            + i;
-        let size_text = String::from_utf8_lossy(&body[i..line_end]);
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
-            .map_err(|_| anyhow!("GET {url}: bad chunk size `{size_text}`"))?;
-        i = line_end + 2;
-        if size == 0 {
-            return Ok(out);
-        }
-        let end = i
-            .checked_add(size)
-            .filter(|e| *e <= body.len())
-            .ok_or_else(|| anyhow!("GET {url}: truncated chunk"))?;
-        out.extend_from_slice(&body[i..end]);
-        i = end + 2;
-    }
-}
-
 fn to_hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 fn report(server: &str, log_key: &Path, only: Option<&str>, json: bool) -> Result<ExitCode> {
-    let base = server.trim_end_matches('/');
     let key_text = std::fs::read_to_string(log_key)
         .with_context(|| format!("reading log key {}", log_key.display()))?;
     let verifier = verity_log::note::Verifier::from_vkey(key_text.trim())
         .map_err(|e| anyhow!("log key {}: {e}", log_key.display()))?;
-    let cp_bytes = http_get(&format!("{base}/log/checkpoint"))?;
-    let (cp, _note) = verity_log::checkpoint::open_checkpoint(&cp_bytes, &verifier)
-        .map_err(|e| anyhow!("checkpoint from {base}: {e}"))?;
+    let client = verity_server::client::Client::new(server)?;
+    let cp = verity_server::client::open_log_checkpoint(&client.checkpoint_note()?, &verifier)?;
 
-    // Fetch every entry bundle, recompute the tree and require the checkpoint root.
+    // The same audit as `verity verify --full`: every entry's bytes against the tree, the root
+    // against the signed checkpoint, and every signature and sequence number by replaying the
+    // registry. Only entries that pass are evaluated.
     let mut entries: Vec<Vec<u8>> = Vec::with_capacity(cp.size as usize);
-    let mut tree = verity_log::CompactTree::new();
-    let bundles = cp.size.div_ceil(256);
-    let pb = indicatif::ProgressBar::new(bundles);
-    for n in 0..bundles {
-        let width = (cp.size - n * 256).min(256) as u16;
-        let path = verity_log::tile::entry_bundle_path(n, width);
-        let bytes = http_get(&format!("{base}/log/{path}"))?;
-        let got =
-            verity_log::tile::decode_entry_bundle(&bytes).map_err(|e| anyhow!("{path}: {e}"))?;
-        if got.len() != width as usize {
-            bail!("{path}: {} entries, expected {width}", got.len());
-        }
-        for e in got {
-            tree.append(verity_log::leaf_hash(&e));
-            entries.push(e);
-        }
-        pb.inc(1);
-    }
+    let pb = indicatif::ProgressBar::new(cp.size);
+    verity_server::client::full_audit(
+        &client,
+        &cp,
+        &verifier,
+        verity_server::time::OffsetDateTime::now_utc(),
+        &mut |done| pb.set_position(done),
+        &mut |_, bytes| entries.push(bytes.to_vec()),
+    )
+    .with_context(|| format!("verifying the log at {server}"))?;
     pb.finish_and_clear();
-    if tree.root() != cp.root {
-        bail!(
-            "log integrity: the root recomputed over {} entries does not equal the signed checkpoint root",
-            cp.size
-        );
-    }
 
-    // Group declarations per treaty.
-    let mut per_treaty: BTreeMap<String, Vec<Declaration>> = BTreeMap::new();
-    let mut skipped = 0usize;
-    for (i, e) in entries.iter().enumerate() {
-        // The canonical-envelope check of verity-core: a non-canonical entry is not a declaration.
-        if verity_core::SignedEnvelope::from_entry_bytes(e).is_err() {
-            skipped += 1;
-            continue;
-        }
-        match verity_treaty::declaration_from_envelope(i as u64, e) {
-            Ok(rec) => {
-                if let Some(d) = rec.declaration {
-                    per_treaty.entry(rec.treaty).or_default().push(d);
-                }
-            }
-            Err(_) => skipped += 1,
-        }
-    }
-    let treaties: Vec<Treaty> = match only {
-        Some(id) => vec![load_treaty(id)?],
-        None => per_treaty
-            .keys()
-            .filter_map(|id| verity_treaty::bundled(id).and_then(|r| r.ok()))
-            .collect(),
-    };
+    let only_treaty = only.map(load_treaty).transpose()?;
+    let evaluation = verity_treaty::log::evaluate_log(
+        entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (i as u64, e.as_slice())),
+        only_treaty.as_ref(),
+    )?;
+    let skipped = evaluation.skipped_entries;
     let mut out = Vec::new();
     let mut bad = false;
-    for t in &treaties {
-        let decls = per_treaty.get(&t.id).cloned().unwrap_or_default();
-        // Declarations that do not fit the treaty are reported, not fatal: the log is append-only.
-        let mut ev = verity_treaty::Evaluator::new(t, Options::default())?;
-        let mut rejected = Vec::new();
-        for d in &decls {
-            if let Err(e) = ev.add(d) {
-                rejected.push(e.to_string());
-            }
-        }
-        let findings = ev.findings();
-        bad |= findings
+    for tf in evaluation.treaties {
+        let t = match &only_treaty {
+            Some(t) => t.clone(),
+            None => load_treaty(&tf.treaty)?,
+        };
+        bad |= tf
+            .findings
             .iter()
             .any(|f| matches!(f.status, Status::Violation | Status::Missing));
-        out.push((t, findings, rejected));
+        out.push((t, tf.findings, tf.rejected));
     }
     if json {
         let v = serde_json::json!({
@@ -645,7 +536,7 @@ fn report(server: &str, log_key: &Path, only: Option<&str>, json: bool) -> Resul
         emit(&(serde_json::to_string_pretty(&v)? + "\n"));
     } else {
         println!(
-            "log {} size {} root {} — checkpoint signature and root verified",
+            "log {} size {} root {} — checkpoint signature, every entry, signature and sequence number verified",
             cp.origin,
             cp.size,
             to_hex(&cp.root)

@@ -1,0 +1,228 @@
+//! Analytics over HTTP: the same library calls as the `verity` commands, for browsers, scripts
+//! and other nodes that would rather not install the CLI.
+//!
+//! * `GET  /api/v1/treaties` — the bundled regimes (id, name, rules).
+//! * `GET  /api/v1/findings?treaty=ID` — treaty findings over this node's log, each finding
+//!   naming the entries it used as `log:<index>` (fetch them with `/api/v1/entries/{index}`
+//!   and verify their inclusion with `/api/v1/proofs/inclusion`).
+//! * `POST /api/v1/treaties/{id}/check` — body: a CSV as for `verity check` (`party,as_of,...`).
+//! * `POST /api/v1/safeguards/balance?alpha=0.05&irradiated=false` — body: an accountancy
+//!   bundle (JSON, as for `verity safeguards balance`).
+//! * `POST /api/v1/seismic/locate?model=iasp91` — body: `{"picks_csv": "...", "stations_csv": "..."}`.
+//! * `POST /api/v1/space/propagate?start=ISO&end=ISO&step_min=M` — body: TLE/3LE or OMM text.
+//!
+//! Analyses never write to the log: a caller who wants a result on the record signs it and
+//! submits it like any other declaration (ARCHITECTURE.md, "Invariants").
+//!
+//! Every parser error is answered `422 invalid-input` with the library's message, which names
+//! what and where; the bodies are size-limited like every other route.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::api::read;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+fn invalid(what: &str, err: impl std::fmt::Display) -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid-input",
+        format!("{what}: {err}"),
+    )
+}
+
+fn utf8<'a>(body: &'a Bytes, what: &str) -> Result<&'a str, ApiError> {
+    std::str::from_utf8(body).map_err(|e| invalid(what, format!("not UTF-8: {e}")))
+}
+
+fn treaty(id: &str) -> Result<verity_treaty::Treaty, ApiError> {
+    match verity_treaty::bundled(id) {
+        Some(Ok(t)) => Ok(t),
+        Some(Err(e)) => Err(ApiError::internal(format!("bundled treaty {id}: {e}"))),
+        None => Err(ApiError::not_found(format!(
+            "no bundled treaty {id:?}; see GET /api/v1/treaties"
+        ))),
+    }
+}
+
+/// `GET /api/v1/treaties`
+pub async fn treaties() -> Result<Json<Value>, ApiError> {
+    let all = verity_treaty::all_bundled()
+        .map_err(|e| ApiError::internal(format!("bundled treaties: {e}")))?;
+    Ok(Json(json!({
+        "treaties": all.iter().map(|t| json!({
+            "id": t.id,
+            "name": t.name,
+            "rules": t.rules.iter().map(|r| &r.id).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>()
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct FindingsQuery {
+    treaty: Option<String>,
+}
+
+/// `GET /api/v1/findings?treaty=ID`
+pub async fn findings(
+    State(st): State<AppState>,
+    Query(q): Query<FindingsQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let only = q.treaty.as_deref().map(treaty).transpose()?;
+    let published = st.core.published();
+    let size = published.size;
+    let entries = read(&st.core, move |s| {
+        s.entries(0, size).map_err(ApiError::store)
+    })
+    .await?;
+    let evaluation = verity_treaty::log::evaluate_log(
+        entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (i as u64, e.as_slice())),
+        only.as_ref(),
+    )
+    .map_err(|e| invalid("evaluation", e))?;
+    Ok(Json(json!({
+        "log": {"size": size, "checkpoint": published.note},
+        "skipped_entries": evaluation.skipped_entries,
+        "treaties": evaluation.treaties,
+    })))
+}
+
+/// `POST /api/v1/treaties/{id}/check` with a CSV body.
+pub async fn check(Path(id): Path<String>, body: Bytes) -> Result<Json<Value>, ApiError> {
+    let t = treaty(&id)?;
+    let text = utf8(&body, "CSV body")?;
+    let decls =
+        verity_treaty::parse_csv(text, "request body", &t).map_err(|e| invalid("CSV body", e))?;
+    let findings = verity_treaty::evaluate(&t, &decls, &verity_treaty::Options::default())
+        .map_err(|e| invalid("evaluation", e))?;
+    Ok(Json(json!({ "treaty": t.id, "findings": findings })))
+}
+
+#[derive(Deserialize)]
+pub struct BalanceQuery {
+    alpha: Option<f64>,
+    irradiated: Option<bool>,
+}
+
+/// `POST /api/v1/safeguards/balance` with an accountancy bundle.
+pub async fn safeguards_balance(
+    Query(q): Query<BalanceQuery>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    use verity_safeguards::{balance, decision, model};
+    let alpha = q.alpha.unwrap_or(0.05);
+    let bundle = model::parse_bundle(&body).map_err(|e| invalid("accountancy bundle", e))?;
+    let mb = balance::close_balances(&bundle).map_err(|e| invalid("balance", e))?;
+    let decisions = decision::evaluate_balances(
+        &mb,
+        alpha,
+        bundle.max_enrichment_pct(),
+        q.irradiated.unwrap_or(false),
+    )
+    .map_err(|e| invalid("decision", e))?;
+    Ok(Json(
+        json!({ "balance": mb, "decisions": decisions, "alpha": alpha }),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct LocateBody {
+    picks_csv: String,
+    stations_csv: String,
+}
+
+#[derive(Deserialize)]
+pub struct LocateQuery {
+    model: Option<String>,
+}
+
+/// `POST /api/v1/seismic/locate`
+pub async fn seismic_locate(
+    Query(q): Query<LocateQuery>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let req: LocateBody = serde_json::from_slice(&body).map_err(|e| invalid("request body", e))?;
+    let stations = verity_seismic::parse_stations_csv(&req.stations_csv)
+        .map_err(|e| invalid("stations_csv", e))?;
+    let picks =
+        verity_seismic::parse_picks_csv(&req.picks_csv).map_err(|e| invalid("picks_csv", e))?;
+    let model = q
+        .model
+        .as_deref()
+        .unwrap_or("iasp91")
+        .parse()
+        .map_err(|e| invalid("model", e))?;
+    let cfg = verity_seismic::LocatorConfig {
+        model,
+        ..verity_seismic::LocatorConfig::default()
+    };
+    // Location is CPU work (grid search, then least squares): keep it off the async workers.
+    let loc = tokio::task::spawn_blocking(move || verity_seismic::locate(&stations, &picks, &cfg))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?
+        .map_err(|e| invalid("location", e))?;
+    let v = serde_json::to_value(&loc).map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(Json(v))
+}
+
+#[derive(Deserialize)]
+pub struct PropagateQuery {
+    start: String,
+    end: String,
+    step_min: f64,
+}
+
+/// Most states one propagation request may ask for (objects × epochs).
+const MAX_STATES: usize = 1_000_000;
+
+/// `POST /api/v1/space/propagate` with element sets (TLE/3LE or OMM) as the body.
+pub async fn space_propagate(
+    Query(q): Query<PropagateQuery>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    use verity_space::propagate::{ephemerides, time_grid};
+    let text = utf8(&body, "element sets")?;
+    let sets = verity_space::omm::parse_elements(text).map_err(|e| invalid("element sets", e))?;
+    let start = verity_space::Epoch::parse_iso8601(&q.start).map_err(|e| invalid("start", e))?;
+    let end = verity_space::Epoch::parse_iso8601(&q.end).map_err(|e| invalid("end", e))?;
+    let times = time_grid(&start, &end, q.step_min).map_err(|e| invalid("time grid", e))?;
+    if sets.len().saturating_mul(times.len()) > MAX_STATES {
+        return Err(invalid(
+            "request",
+            format!(
+                "{} objects × {} epochs exceeds {MAX_STATES} states; use the CLI for large runs",
+                sets.len(),
+                times.len()
+            ),
+        ));
+    }
+    let objects = tokio::task::spawn_blocking(move || {
+        let eph = ephemerides(&sets, &times);
+        sets.iter()
+            .zip(eph)
+            .map(|(set, e)| match e {
+                Ok(o) => json!({
+                    "catalog_number": o.catalog_number,
+                    "name": o.name,
+                    "frame": "TEME",
+                    "states": o.samples.iter().map(|s| match &s.state {
+                        Some(st) => json!({"time": s.epoch.to_iso8601(), "position_km": st.position_km, "velocity_km_s": st.velocity_km_s}),
+                        None => json!({"time": s.epoch.to_iso8601(), "error": s.error}),
+                    }).collect::<Vec<_>>(),
+                }),
+                Err(err) => json!({"object": set.label(), "error": err.to_string()}),
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(Json(json!({ "objects": objects })))
+}
