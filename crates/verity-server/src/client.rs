@@ -297,6 +297,10 @@ pub struct VerifyRequest {
     pub index: Option<u64>,
     pub party_seq: Option<(String, u64)>,
     pub full: bool,
+    /// Witnesses whose cosignatures this client trusts (C2SP tlog-cosignature keys).
+    pub witnesses: Vec<verity_log::cosignature::CosignatureVerifier>,
+    /// How many of `witnesses` must have cosigned the checkpoint (0 = none required).
+    pub quorum: usize,
 }
 
 /// What `verify` found (all checks passed).
@@ -343,6 +347,17 @@ pub struct FullCheck {
 pub enum VerifyError {
     #[error("the log's checkpoint is not validly signed by the log key {key}: {reason}")]
     BadCheckpointSignature { key: String, reason: String },
+    #[error(
+        "the checkpoint at size {size} is cosigned by {have} of the trusted witnesses ({names}), {need} required: the log may be showing this client a view other parties have not seen"
+    )]
+    WitnessQuorum {
+        size: u64,
+        have: usize,
+        need: usize,
+        names: String,
+    },
+    #[error("a witness cosignature on the checkpoint does not verify: {reason}")]
+    BadCosignature { reason: String },
     #[error(
         "the log shrank: it now publishes {new_size} entries, but a checkpoint with {old_size} entries was trusted before — entries were dropped or the log was rewritten (evidence: {evidence})"
     )]
@@ -663,9 +678,49 @@ pub fn verify(
     let (key, pinned_now) =
         resolve_log_key(client, trust, &origin, req.log_key.as_ref(), &mut warnings)?;
     let cp = open_log_checkpoint(&note, &key)?;
-    let witnesses = verity_log::note::open(&note, &[&key])
-        .map(|n| n.unverified.iter().map(|s| s.name.clone()).collect())
-        .unwrap_or_default();
+    // Cosignatures: with trusted witness keys, each present cosignature must verify and at
+    // least `quorum` must be present (C2SP tlog-cosignature; a split view shown to this client
+    // alone would lack them). Without, the names on unverified lines are only reported.
+    let witnesses = if req.witnesses.is_empty() {
+        verity_log::note::open(&note, &[&key])
+            .map(|n| {
+                n.unverified
+                    .iter()
+                    .map(|s| format!("{} (not checked)", s.name))
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        let refs: Vec<&verity_log::cosignature::CosignatureVerifier> =
+            req.witnesses.iter().collect();
+        let (_, opened) = verity_log::checkpoint::open_cosigned_checkpoint(&note, &key, &refs)
+            .map_err(|e| VerifyError::BadCosignature {
+                reason: e.to_string(),
+            })?;
+        let cosigned: Vec<String> = opened
+            .verified
+            .iter()
+            .filter(|v| req.witnesses.iter().any(|w| w.name() == v.name))
+            .map(|v| v.name.clone())
+            .collect();
+        if cosigned.len() < req.quorum {
+            return Err(VerifyError::WitnessQuorum {
+                size: cp.size,
+                have: cosigned.len(),
+                need: req.quorum,
+                names: if cosigned.is_empty() {
+                    "none".into()
+                } else {
+                    cosigned.join(", ")
+                },
+            }
+            .into());
+        }
+        cosigned
+            .into_iter()
+            .map(|n| format!("{n} (cosignature verified)"))
+            .collect()
+    };
     let (previous_size, consistency) = check_consistency(client, trust, &key, &cp, &note)?;
 
     let mut entry = None;

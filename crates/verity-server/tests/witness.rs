@@ -116,6 +116,45 @@ fn log_node_collects_cosignatures_and_resyncs_after_restart() {
     assert_eq!(s, 201);
     wait_cosigned(&node, &wkey, 3);
     assert_eq!(w.node.state().unwrap()[0].1, 3);
+
+    // A client that trusts the witness checks its cosignature; a quorum it cannot reach (a
+    // second trusted witness that never saw this checkpoint) is a named failure.
+    let trust = verity_server::client::TrustStore::open(&tmp.path().join("client"));
+    let verify = |req: &verity_server::client::VerifyRequest| {
+        verity_server::client::verify(&node.client(), &trust, req, &mut |_, _| {})
+    };
+    let r = verify(&verity_server::client::VerifyRequest {
+        log_key: Some(log_signer.verifier()),
+        witnesses: vec![wkey.verifier()],
+        quorum: 1,
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(r.witnesses.len(), 1, "{:?}", r.witnesses);
+    assert!(
+        r.witnesses[0].contains("cosignature verified"),
+        "{:?}",
+        r.witnesses
+    );
+    let absent = CosignatureSigner::generate("absent.example/w", &mut rand::rngs::OsRng).unwrap();
+    let err = verify(&verity_server::client::VerifyRequest {
+        log_key: Some(log_signer.verifier()),
+        witnesses: vec![wkey.verifier(), absent.verifier()],
+        quorum: 2,
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert!(
+        matches!(
+            err.downcast_ref::<verity_server::client::VerifyError>(),
+            Some(verity_server::client::VerifyError::WitnessQuorum {
+                have: 1,
+                need: 2,
+                ..
+            })
+        ),
+        "{err:#}"
+    );
 }
 
 #[test]

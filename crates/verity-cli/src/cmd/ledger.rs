@@ -114,6 +114,13 @@ pub enum Command {
         /// Download every entry, recompute the tree and replay the registry.
         #[arg(long)]
         full: bool,
+        /// A witness whose cosignature to check (its C2SP cosignature verifier key, text or
+        /// file). Repeatable.
+        #[arg(long = "witness-key", value_name = "VKEY")]
+        witness_keys: Vec<String>,
+        /// How many of the --witness-key witnesses must have cosigned (default: all of them).
+        #[arg(long)]
+        quorum: Option<usize>,
         #[arg(long)]
         json: bool,
     },
@@ -348,6 +355,8 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
             party,
             seq,
             full,
+            witness_keys,
+            quorum,
             json,
         } => {
             let client = Client::new(&server)?;
@@ -360,6 +369,11 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
                 index,
                 party_seq: party.zip(seq),
                 full,
+                quorum: quorum.unwrap_or(witness_keys.len()),
+                witnesses: witness_keys
+                    .iter()
+                    .map(|k| keys::cosignature_verifier_from_arg(k))
+                    .collect::<anyhow::Result<_>>()?,
             };
             let bar = indicatif::ProgressBar::hidden();
             if full && !json {
