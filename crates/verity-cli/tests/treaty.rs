@@ -1,5 +1,6 @@
 //! CLI tests for `verity check`, `verity treaty list|show` and `verity report`.
-use std::io::{Read, Write};
+mod ledger_support;
+
 use std::path::PathBuf;
 
 use assert_cmd::Command;
@@ -185,104 +186,58 @@ fn check_accepts_a_treaty_file_path() {
     );
 }
 
-/// `verity report` against a minimal tlog-tiles server on 127.0.0.1 serving a log built with
-/// verity-log and envelopes signed with verity-core.
+/// `verity report` against a real node (`verity serve`): a party key registered with
+/// `verity party add`, two signed data exchanges submitted over HTTP. The report audits the
+/// whole log (every signature) before it evaluates.
 #[test]
 fn report_over_a_log() {
-    use verity_log::note::Signer;
-    // The example key of Go's golang.org/x/mod/sumdb/note documentation (test key, public).
-    let log = Signer::from_skey(
-        "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz",
-    )
-    .unwrap();
-    let party = Signer::from_skey(
-        "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz",
-    )
-    .unwrap();
-    let mk = |kind: &str, seq: u64, payload: serde_json::Value| -> Vec<u8> {
-        let env = verity_core::Envelope {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("node");
+    let node = ledger_support::Proc::serve(&data_dir, &[]);
+    let party = ledger_support::key("US");
+    let (ok, _, err) = ledger_support::run(
+        &[
+            "party",
+            "add",
+            "--data",
+            data_dir.to_str().unwrap(),
+            "US",
+            &party.verifier().to_vkey(),
+        ],
+        &[],
+    );
+    assert!(ok, "{err}");
+    let mk = |seq: u64, payload: serde_json::Value| -> Vec<u8> {
+        verity_core::Envelope {
             v: 1,
             party: "US".into(),
             treaty: "new-start".into(),
-            kind: kind.into(),
+            kind: "data-exchange".into(),
             seq,
             time: "2023-03-01T00:00:00Z".into(),
             payload,
             key: format!("{}+{:08x}", party.name(), party.key_id()),
-        };
-        env.sign(&party).unwrap().to_entry_bytes().unwrap()
+        }
+        .sign(&party)
+        .unwrap()
+        .to_entry_bytes()
+        .unwrap()
     };
-    let entries = vec![
+    let client = node.client();
+    for env in [
         mk(
-            "data-exchange",
             1,
             serde_json::json!({"as_of": "2023-03-01", "quantities": {"deployed_warheads": 1419, "deployed_icbm_slbm_hb": 662, "deployed_nondeployed_launchers": 800}}),
         ),
         mk(
-            "data-exchange",
             2,
             serde_json::json!({"as_of": "2022-09-01", "quantities": {"deployed_warheads": 1600}}),
         ),
-    ];
-    let mut tree = verity_log::CompactTree::new();
-    for e in &entries {
-        tree.append(verity_log::leaf_hash(e));
+    ] {
+        client.submit(&env).unwrap();
     }
-    let cp = verity_log::checkpoint::Checkpoint {
-        origin: log.name().to_string(),
-        size: entries.len() as u64,
-        root: tree.root(),
-    };
-    let note = verity_log::checkpoint::sign_checkpoint(&cp, &log);
-    let refs: Vec<&[u8]> = entries.iter().map(|e| e.as_slice()).collect();
-    let bundle = verity_log::tile::encode_entry_bundle(&refs).unwrap();
-    let bundle_path = format!(
-        "/log/{}",
-        verity_log::tile::entry_bundle_path(0, entries.len() as u16)
-    );
-
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = std::thread::spawn(move || {
-        // Bounded: checkpoint + one bundle for the first run, the checkpoint for the second.
-        for _ in 0..3 {
-            let Ok((mut s, _)) = listener.accept() else {
-                return;
-            };
-            let mut req = Vec::new();
-            let mut buf = [0u8; 1024];
-            while !req.windows(4).any(|w| w == b"\r\n\r\n") {
-                match s.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => req.extend_from_slice(&buf[..n]),
-                }
-            }
-            let req = String::from_utf8_lossy(&req).to_string();
-            let path = req.split_whitespace().nth(1).unwrap_or("").to_string();
-            let body: Vec<u8> = if path == "/log/checkpoint" {
-                note.clone().into_bytes()
-            } else if path == bundle_path {
-                bundle.clone()
-            } else {
-                Vec::new()
-            };
-            let status = if body.is_empty() {
-                "404 Not Found"
-            } else {
-                "200 OK"
-            };
-            let _ = write!(
-                s,
-                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = s.write_all(&body);
-        }
-    });
-    let dir = tempfile::tempdir().unwrap();
-    let key = dir.path().join("log.vkey");
-    std::fs::write(&key, log.verifier().to_vkey()).unwrap();
-    let url = format!("http://{addr}");
+    let key = data_dir.join("log.vkey");
+    let url = node.url.clone();
     let out = verity()
         .args(["report", "--server", &url, "--log-key"])
         .arg(&key)
@@ -295,7 +250,8 @@ fn report_over_a_log() {
         String::from_utf8_lossy(&out.stderr)
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["log"]["size"], 2);
+    // Entry 0 is the key registration; the exchanges are entries 1 and 2.
+    assert_eq!(v["log"]["size"], 3);
     let f = v["treaties"][0]["findings"].as_array().unwrap();
     let w = f
         .iter()
@@ -303,7 +259,7 @@ fn report_over_a_log() {
         .unwrap();
     assert_eq!(
         (w["status"].as_str(), w["references"][0].as_str()),
-        (Some("violation"), Some("log:1"))
+        (Some("violation"), Some("log:2"))
     );
     // A wrong log key is refused.
     // The C2SP signed-note test vector's key: not the log's key.
@@ -318,5 +274,4 @@ fn report_over_a_log() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    server.join().unwrap();
 }

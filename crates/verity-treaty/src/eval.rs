@@ -769,7 +769,10 @@ fn slot_for(due: &[(u8, u8)], first_due: Date, mode: &ScheduleMatch, d: Date) ->
             (is_due && d >= first_due).then_some(d)
         }
         ScheduleMatch::Window => {
-            let end = d.replace_year(d.year() + 1).ok()?;
+            // A year ahead is enough to reach the next due date. Not `replace_year`: that fails
+            // for 29 February, which silently skipped the slot's recomputation in the
+            // incremental evaluator (regression test below).
+            let end = d.saturating_add(time::Duration::days(366));
             due_dates(due, first_due, None, end)
                 .into_iter()
                 .find(|x| *x >= d)

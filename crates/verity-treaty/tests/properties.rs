@@ -228,3 +228,32 @@ proptest! {
         let _ = geo::parse_polygon(&s);
     }
 }
+
+/// Regression: a report dated 29 February was never re-attached to its schedule slot by the
+/// incremental evaluator (the next due date was searched up to "the same day next year", which
+/// does not exist), so incremental and full evaluation disagreed on the slot's references.
+#[test]
+fn regression_leap_day_report_recomputes_its_schedule_slot() {
+    let t = bundled("new-start").unwrap().unwrap();
+    let mut seq = Vec::new();
+    for (i, day) in ["2012-03-01", "2012-02-29", "2015-06-11"]
+        .iter()
+        .enumerate()
+    {
+        let mut d = Declaration::new("US", parse_date(day).unwrap(), &format!("log:{i}"));
+        d.quantities
+            .insert("deployed_warheads".into(), Some(1500.0));
+        seq.push(d);
+    }
+    let mut ev = Evaluator::new(&t, Options::default()).unwrap();
+    for d in &seq {
+        ev.add(d).unwrap();
+    }
+    let full = evaluate(&t, &seq, &Options::default()).unwrap();
+    assert_eq!(ev.findings(), full);
+    let slot = full
+        .iter()
+        .find(|f| f.rule == "biannual-data-exchange" && f.party == "US" && f.as_of == "2012-03-01")
+        .expect("the 2012-03-01 exchange slot");
+    assert!(slot.references.contains(&"log:1".to_string()), "{slot:?}");
+}
