@@ -59,5 +59,7 @@ pub mod xenon;
 
 pub use associate::{AssociatedEvent, Association, AssociatorConfig, associate};
 pub use input::{Pick, Station, parse_picks_csv, parse_stations_csv, parse_stationxml};
-pub use locate::{ErrorEllipse, Hypocentre, Location, LocatorConfig, locate, locate_from};
+pub use locate::{
+    ErrorEllipse, Hypocentre, Location, LocatorConfig, locate, locate_from, location_json,
+};
 pub use traveltime::{EarthModel, Phase, TravelTime, travel_time};

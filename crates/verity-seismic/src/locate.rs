@@ -662,3 +662,15 @@ pub(crate) fn label_arrivals(loc: &mut Location, picks: &[Pick]) {
         }
     }
 }
+
+/// The JSON shape of `verity seismic locate --json` and `POST /api/v1/seismic/locate`: the
+/// serialised [`Location`] plus `origin_time` as RFC 3339 text. One definition so the CLI and
+/// the node cannot drift apart.
+pub fn location_json(loc: &Location) -> serde_json::Value {
+    // Serialising a Location cannot fail: plain structs of numbers and strings, no maps with
+    // non-string keys.
+    let mut v = serde_json::to_value(loc).unwrap_or_default();
+    v["origin_time"] =
+        serde_json::Value::String(crate::input::format_time_ns(loc.hypocentre.origin_time_ns));
+    v
+}

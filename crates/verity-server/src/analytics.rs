@@ -169,8 +169,7 @@ pub async fn seismic_locate(
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?
         .map_err(|e| invalid("location", e))?;
-    let v = serde_json::to_value(&loc).map_err(|e| ApiError::internal(e.to_string()))?;
-    Ok(Json(v))
+    Ok(Json(verity_seismic::location_json(&loc)))
 }
 
 #[derive(Deserialize)]
@@ -209,15 +208,7 @@ pub async fn space_propagate(
         sets.iter()
             .zip(eph)
             .map(|(set, e)| match e {
-                Ok(o) => json!({
-                    "catalog_number": o.catalog_number,
-                    "name": o.name,
-                    "frame": "TEME",
-                    "states": o.samples.iter().map(|s| match &s.state {
-                        Some(st) => json!({"time": s.epoch.to_iso8601(), "position_km": st.position_km, "velocity_km_s": st.velocity_km_s}),
-                        None => json!({"time": s.epoch.to_iso8601(), "error": s.error}),
-                    }).collect::<Vec<_>>(),
-                }),
+                Ok(o) => o.to_json(),
                 Err(err) => json!({"object": set.label(), "error": err.to_string()}),
             })
             .collect::<Vec<_>>()

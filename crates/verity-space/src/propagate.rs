@@ -170,6 +170,23 @@ pub struct Ephemeris {
     pub samples: Vec<EphemerisSample>,
 }
 
+impl Ephemeris {
+    /// The JSON shape of `verity space propagate --json` and `POST /api/v1/space/propagate`:
+    /// `{catalog_number, name, frame: "TEME", states: [{time, position_km, velocity_km_s} |
+    /// {time, error}]}`. One definition so the CLI and the node cannot drift apart.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "catalog_number": self.catalog_number,
+            "name": self.name,
+            "frame": "TEME",
+            "states": self.samples.iter().map(|s| match (&s.state, &s.error) {
+                (Some(st), _) => serde_json::json!({"time": s.epoch.to_iso8601(), "position_km": st.position_km, "velocity_km_s": st.velocity_km_s}),
+                (None, err) => serde_json::json!({"time": s.epoch.to_iso8601(), "error": err}),
+            }).collect::<Vec<_>>(),
+        })
+    }
+}
+
 /// One TEME state, or why the propagation failed at that time.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct EphemerisSample {

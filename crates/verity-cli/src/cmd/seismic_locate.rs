@@ -174,12 +174,6 @@ fn load_picks(path: &Path) -> Result<Vec<verity_seismic::Pick>> {
         .with_context(|| format!("parsing picks {}", path.display()))
 }
 
-fn location_json(loc: &Location) -> serde_json::Value {
-    let mut v = serde_json::to_value(loc).unwrap_or_default();
-    v["origin_time"] = serde_json::Value::String(format_time_ns(loc.hypocentre.origin_time_ns));
-    v
-}
-
 fn print_location(loc: &Location) {
     let h = &loc.hypocentre;
     let e = &loc.ellipse;
@@ -355,7 +349,10 @@ pub fn run(cmd: Command) -> Result<ExitCode> {
             let loc = verity_seismic::locate(&st, &pk, &cfg)
                 .with_context(|| format!("locating {}", picks.display()))?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&location_json(&loc))?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&verity_seismic::location_json(&loc))?
+                );
             } else {
                 print_location(&loc);
             }
@@ -384,7 +381,7 @@ pub fn run(cmd: Command) -> Result<ExitCode> {
                 let events: Vec<_> = r
                     .events
                     .iter()
-                    .map(|e| location_json(&e.location))
+                    .map(|e| verity_seismic::location_json(&e.location))
                     .collect();
                 println!(
                     "{}",

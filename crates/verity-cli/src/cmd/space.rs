@@ -193,20 +193,7 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
                 objects.push(e);
             }
             if json {
-                let out: Vec<_> = objects
-                    .iter()
-                    .map(|o| {
-                        json!({
-                            "catalog_number": o.catalog_number,
-                            "name": o.name,
-                            "frame": "TEME",
-                            "states": o.samples.iter().map(|s| match (&s.state, &s.error) {
-                                (Some(st), _) => json!({"time": s.epoch.to_iso8601(), "position_km": st.position_km, "velocity_km_s": st.velocity_km_s}),
-                                (None, err) => json!({"time": s.epoch.to_iso8601(), "error": err}),
-                            }).collect::<Vec<_>>(),
-                        })
-                    })
-                    .collect();
+                let out: Vec<_> = objects.iter().map(|o| o.to_json()).collect();
                 print_json(&json!({ "objects": out }))?;
             } else {
                 for o in &objects {
