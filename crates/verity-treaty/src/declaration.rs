@@ -354,6 +354,11 @@ struct DataPayload {
     quantities: BTreeMap<String, Option<f64>>,
     #[serde(default)]
     fields: BTreeMap<String, String>,
+    /// The domain record the counting view was derived from (e.g. a space-object registration
+    /// in the fields of the Registration Convention). The engine does not interpret it; it is
+    /// carried so that one signed entry serves both the treaty engine and the domain tools.
+    #[serde(default, rename = "detail")]
+    _detail: Option<serde_json::Value>,
 }
 
 /// Read a log entry (a signed envelope, canonical JSON) as a treaty record. The signature is
@@ -363,7 +368,8 @@ struct DataPayload {
 /// Payloads:
 /// * any declaration kind of the treaty (e.g. `data-exchange`):
 ///   `{"as_of":"2023-03-01","quantities":{"<name>":<number|null>,…},"item":"…","fields":{…}}`
-///   (`item` and `fields` optional);
+///   (`item` and `fields` optional; an optional `detail` object carries the domain record
+///   the counting view was derived from and is not interpreted here);
 /// * `dispute`: `{"disputes":"log:<index>","quantity":"<name>","alternative":<number>,
 ///   "reasoning":"…"}`; its date is the date of the envelope `time`;
 /// * `finding-report`: an inspectorate's report JSON (as printed by `verity check --json`).

@@ -591,6 +591,16 @@ fn log_envelopes_map_to_declarations() {
         ("new-start", "log:7", Some("data-exchange"))
     );
     assert_eq!(dd.quantities["deployed_icbm_slbm_hb"], None);
+    // A counting view with the domain record it came from (`detail`) is still a declaration;
+    // an unknown top-level field is still refused.
+    let with_detail = br#"{"v":1,"party":"RU","treaty":"ppwt","kind":"space-object","seq":2,"time":"2024-01-01T00:00:00Z","payload":{"as_of":"2023-12-27","item":"2023-210A","quantities":{"objects":1},"fields":{"function":"communications"},"detail":{"kind":"space-object-registration","name":"X"}},"key":"k","sig":"s"}"#;
+    let dd = declaration_from_envelope(10, with_detail)
+        .unwrap()
+        .declaration
+        .unwrap();
+    assert_eq!(dd.fields["function"], "communications");
+    let unknown = br#"{"v":1,"party":"RU","treaty":"ppwt","kind":"space-object","seq":2,"time":"2024-01-01T00:00:00Z","payload":{"as_of":"2023-12-27","quantities":{"objects":1},"extra":1},"key":"k","sig":"s"}"#;
+    assert!(declaration_from_envelope(11, unknown).is_err());
     let disp = br#"{"v":1,"party":"RU","treaty":"new-start","kind":"dispute","seq":1,"time":"2022-03-15T10:00:00Z","payload":{"disputes":"log:7","quantity":"deployed_nondeployed_launchers","alternative":901,"reasoning":"r"},"key":"k","sig":"s"}"#;
     let r = declaration_from_envelope(8, disp).unwrap();
     assert_eq!(r.declaration.unwrap().dispute.unwrap().alternative, 901.0);

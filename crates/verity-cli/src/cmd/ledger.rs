@@ -192,6 +192,138 @@ pub enum WitnessCommand {
     },
 }
 
+/// Where and as whom a command that produces a declaration (a seismic or space bulletin, a
+/// space-object registration) signs it and appends it to a log. Flattened into those commands
+/// so that every producer speaks for its party the same way `verity submit` does.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct SubmitArgs {
+    /// Sign the result and append it to the log at this node (e.g. http://127.0.0.1:8080).
+    #[arg(long = "submit-to", value_name = "URL", requires = "key")]
+    pub submit_to: Option<String>,
+    /// The producing party's signer key file (from `verity keygen`).
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// Party name (default: the key's name).
+    #[arg(long)]
+    pub party: Option<String>,
+    /// The log's verifier key (default: the pinned one, pinned on first use).
+    #[arg(long)]
+    pub log_key: Option<String>,
+    /// Where trusted checkpoints are kept (default $VERITY_STATE or ~/.config/verity).
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+}
+
+/// A declaration the log has taken, with its inclusion proof checked.
+#[derive(Debug, Clone)]
+pub struct Submitted {
+    pub index: u64,
+    pub party: String,
+    pub seq: u64,
+    pub leaf_hash: String,
+    pub tree_size: u64,
+    pub checkpoint: String,
+}
+
+impl Submitted {
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "index": self.index, "party": self.party, "seq": self.seq,
+            "leaf_hash": self.leaf_hash, "tree_size": self.tree_size,
+            "inclusion_verified": true, "checkpoint": self.checkpoint,
+        })
+    }
+
+    pub fn describe(&self) -> String {
+        format!(
+            "entry {} ({} seq {}) is in the log: inclusion proof verified against the checkpoint signed at size {}",
+            self.index, self.party, self.seq, self.tree_size
+        )
+    }
+}
+
+/// Signs `payload` as the party of `target.key` (next sequence number, asked from the node),
+/// submits it, and checks the node's inclusion proof against its signed checkpoint (pinning
+/// the log key on first use). `Ok(None)` when `target` names no node.
+pub fn sign_and_submit(
+    target: &SubmitArgs,
+    treaty: &str,
+    kind: &str,
+    payload: serde_json::Value,
+) -> anyhow::Result<Option<Submitted>> {
+    if target.submit_to.is_none() {
+        return Ok(None);
+    }
+    sign_and_submit_with_seq(target, treaty, kind, payload, None).map(Some)
+}
+
+fn sign_and_submit_with_seq(
+    target: &SubmitArgs,
+    treaty: &str,
+    kind: &str,
+    payload: serde_json::Value,
+    seq: Option<u64>,
+) -> anyhow::Result<Submitted> {
+    let server = target
+        .submit_to
+        .as_deref()
+        .context("no node to submit to (--submit-to URL)")?;
+    let key = target
+        .key
+        .as_deref()
+        .context("signing needs the party's key (--key FILE)")?;
+    let signer = keys::read_signer_key(key)?;
+    let party = target
+        .party
+        .clone()
+        .unwrap_or_else(|| signer.name().to_owned());
+    let client = Client::new(server)?;
+    let seq = match seq {
+        Some(s) => s,
+        None => {
+            let parties = client
+                .parties()
+                .context("asking the server for the party's last sequence number")?;
+            parties.last_seq.get(&party).copied().unwrap_or(0) + 1
+        }
+    };
+    let env = Envelope::new(
+        &party,
+        treaty,
+        kind,
+        seq,
+        verity_server::time::OffsetDateTime::now_utc(),
+        payload,
+        &names::key_ref(signer.name(), signer.key_id()),
+    )
+    .context("building the declaration")?
+    .sign(&signer)
+    .context("signing the declaration")?;
+    let bytes = env.to_entry_bytes().context("encoding the declaration")?;
+    let resp = client
+        .submit(&bytes)
+        .context("submitting the declaration")?;
+    let trust = trust_store(target.state.as_deref())?;
+    let given = target
+        .log_key
+        .as_deref()
+        .map(keys::verifier_from_arg)
+        .transpose()?;
+    let (cp, warnings) = client::check_submission(&client, &trust, given.as_ref(), &bytes, &resp)
+        .context("checking the server's answer")?;
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(Submitted {
+        index: resp.index,
+        party,
+        seq,
+        leaf_hash: resp.leaf_hash.clone(),
+        tree_size: cp.size,
+        checkpoint: resp.checkpoint.clone(),
+    })
+}
+
 fn print_json(v: &impl serde::Serialize) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(v)?);
     Ok(())
@@ -263,7 +395,6 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
             state,
             json,
         } => {
-            let signer = keys::read_signer_key(&key)?;
             let text = std::fs::read(&payload)
                 .with_context(|| format!("cannot read payload file {}", payload.display()))?;
             let value: serde_json::Value = serde_json::from_slice(&text).map_err(|e| {
@@ -274,55 +405,19 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
                     e.column()
                 )
             })?;
-            let party = party.unwrap_or_else(|| signer.name().to_owned());
-            let client = Client::new(&server)?;
-            let seq = match seq {
-                Some(s) => s,
-                None => {
-                    let parties = client
-                        .parties()
-                        .context("asking the server for the party's last sequence number")?;
-                    parties.last_seq.get(&party).copied().unwrap_or(0) + 1
-                }
+            let target = SubmitArgs {
+                submit_to: Some(server),
+                key: Some(key),
+                party,
+                log_key,
+                state,
             };
-            let env = Envelope::new(
-                &party,
-                &treaty,
-                &kind,
-                seq,
-                verity_server::time::OffsetDateTime::now_utc(),
-                value,
-                &names::key_ref(signer.name(), signer.key_id()),
-            )
-            .context("building the declaration")?
-            .sign(&signer)
-            .context("signing the declaration")?;
-            let bytes = env.to_entry_bytes().context("encoding the declaration")?;
-            let resp = client
-                .submit(&bytes)
-                .context("submitting the declaration")?;
-            let trust = trust_store(state.as_deref())?;
-            let given = log_key
-                .as_deref()
-                .map(keys::verifier_from_arg)
-                .transpose()?;
-            let (cp, warnings) =
-                client::check_submission(&client, &trust, given.as_ref(), &bytes, &resp)
-                    .context("checking the server's answer")?;
-            for w in &warnings {
-                eprintln!("warning: {w}");
-            }
+            let s = sign_and_submit_with_seq(&target, &treaty, &kind, value, seq)?;
             if json {
-                print_json(&serde_json::json!({
-                    "index": resp.index, "party": party, "seq": seq, "leaf_hash": resp.leaf_hash,
-                    "tree_size": cp.size, "inclusion_verified": true, "checkpoint": resp.checkpoint,
-                }))?;
+                print_json(&s.to_json())?;
             } else {
-                println!("{}", resp.index);
-                eprintln!(
-                    "entry {} ({party} seq {seq}) is in the log: inclusion proof verified against the checkpoint signed at size {}",
-                    resp.index, cp.size
-                );
+                println!("{}", s.index);
+                eprintln!("{}", s.describe());
             }
             Ok(ExitCode::SUCCESS)
         }
