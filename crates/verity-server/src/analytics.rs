@@ -69,29 +69,63 @@ pub struct FindingsQuery {
 }
 
 /// `GET /api/v1/findings?treaty=ID`
+///
+/// The node keeps one running evaluation of its log ([`LogEvaluator`]) and feeds it only the
+/// entries published since the last request, so the cost of a request is that of the new
+/// entries, not of the whole log.
+///
+/// [`LogEvaluator`]: verity_treaty::log::LogEvaluator
 pub async fn findings(
     State(st): State<AppState>,
     Query(q): Query<FindingsQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let only = q.treaty.as_deref().map(treaty).transpose()?;
-    let published = st.core.published();
-    let size = published.size;
-    let entries = read(&st.core, move |s| {
-        s.entries(0, size).map_err(ApiError::store)
+    // Entries read from the store per step while catching up, to bound memory.
+    const CATCH_UP_CHUNK: u64 = 4096;
+    let only = match q.treaty.as_deref() {
+        Some(id) => {
+            treaty(id)?;
+            Some(verity_treaty::bundled_static(id).ok_or_else(|| {
+                ApiError::internal(format!("bundled treaty {id} does not parse"))
+            })?)
+        }
+        None => None,
+    };
+    let core = st.core.clone();
+    let (published, skipped_entries, treaties) = read(&st.core, move |s| {
+        // A poisoned lock means a panic mid-feed; the evaluation may then lack an entry, so
+        // start it again rather than serve it.
+        let mut ev = core.findings.lock().unwrap_or_else(|e| {
+            let mut g = e.into_inner();
+            *g = verity_treaty::log::LogEvaluator::bundled();
+            g
+        });
+        // Read under the lock: another request may have fed the evaluation up to a later
+        // checkpoint, and the answer must name the checkpoint its findings are over.
+        let published = core.published();
+        let size = published.size;
+        while ev.next_index() < size {
+            let from = ev.next_index();
+            let to = (from + CATCH_UP_CHUNK).min(size);
+            let entries = s.entries(from, to).map_err(ApiError::store)?;
+            for (i, e) in entries.iter().enumerate() {
+                ev.add_entry(from + i as u64, e)
+                    .map_err(|e| invalid("evaluation", e))?;
+            }
+        }
+        let evaluation = ev.evaluation();
+        let treaties = match only {
+            Some(t) => vec![ev
+                .treaty_findings(t)
+                .map_err(|e| invalid("evaluation", e))?],
+            None => evaluation.treaties,
+        };
+        Ok((published, evaluation.skipped_entries, treaties))
     })
     .await?;
-    let evaluation = verity_treaty::log::evaluate_log(
-        entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (i as u64, e.as_slice())),
-        only.as_ref(),
-    )
-    .map_err(|e| invalid("evaluation", e))?;
     Ok(Json(json!({
-        "log": {"size": size, "checkpoint": published.note},
-        "skipped_entries": evaluation.skipped_entries,
-        "treaties": evaluation.treaties,
+        "log": {"size": published.size, "checkpoint": published.note},
+        "skipped_entries": skipped_entries,
+        "treaties": treaties,
     })))
 }
 

@@ -103,6 +103,9 @@ pub struct Core {
     pub limits: Limits,
     registry: RwLock<Arc<Registry>>,
     published: watch::Sender<Arc<Published>>,
+    /// The treaty findings over the log so far, brought up to the published size on each
+    /// `GET /api/v1/findings` (each entry is read and evaluated once per process).
+    pub(crate) findings: std::sync::Mutex<verity_treaty::log::LogEvaluator<'static>>,
 }
 
 impl Core {
@@ -205,6 +208,7 @@ impl AppState {
             registry: RwLock::new(Arc::new(registry)),
             published: published_tx,
             limits: limits.clone(),
+            findings: std::sync::Mutex::new(verity_treaty::log::LogEvaluator::bundled()),
         });
         let (tx, rx) = mpsc::channel(limits.queue_capacity.max(1));
         tokio::spawn(sequencer::run(core.clone(), rx));

@@ -61,6 +61,52 @@ fn findings_over_the_log_reference_the_entries_they_used() {
     // Registry entries are not treaty declarations.
     assert!(v["skipped_entries"].as_u64().unwrap() >= 2, "{v}");
 
+    // The node's running evaluation follows the log: a later dispute by Russia of the US
+    // figure shows up in the next answer, which names the larger checkpoint.
+    let size_before = v["log"]["size"].as_u64().unwrap();
+    let (s, d) = post(
+        &node.url,
+        "/api/v1/declarations",
+        &sign(
+            &ru,
+            "RU",
+            "new-start",
+            "dispute",
+            1,
+            json!({"disputes": format!("log:{us_index}"), "quantity": "deployed_warheads",
+                   "alternative": 1600, "reasoning": "test"}),
+        ),
+    );
+    assert_eq!(s, 201, "{d}");
+    let v2 = loop {
+        let (_, _, body) = get(&node.url, "/api/v1/findings?treaty=new-start");
+        let v2: Value = serde_json::from_slice(&body).unwrap();
+        if v2["log"]["size"].as_u64().unwrap() > size_before {
+            break v2;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let warheads = v2["treaties"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["party"] == "US" && f["rule"].as_str().unwrap().contains("warhead"))
+        .unwrap();
+    assert!(
+        warheads.to_string().contains("1600"),
+        "the dispute's reading must appear once the dispute is in the log: {warheads}"
+    );
+    // The unfiltered answer carries the same New START findings.
+    let (_, _, body) = get(&node.url, "/api/v1/findings");
+    let all: Value = serde_json::from_slice(&body).unwrap();
+    let ns = all["treaties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["treaty"] == "new-start")
+        .unwrap();
+    assert_eq!(ns, &v2["treaties"][0]);
+
     let (s, _, body) = get(&node.url, "/api/v1/findings?treaty=no-such-treaty");
     assert_eq!(s, 404, "{}", String::from_utf8_lossy(&body));
 }

@@ -62,7 +62,6 @@ pub use eval::{
 };
 pub use time::Date;
 
-/// The bundled regime files: (id, TOML text).
 /// The bundled public data series as CSV text (`party,as_of,<quantities>,source`), each row
 /// citing its source: (treaty id, CSV).
 pub const PUBLIC_DATA: &[(&str, &str)] = &[
@@ -70,6 +69,7 @@ pub const PUBLIC_DATA: &[(&str, &str)] = &[
     ("jcpoa", include_str!("../data/jcpoa-iaea.csv")),
 ];
 
+/// The bundled regime files: (id, TOML text).
 pub const BUNDLED: &[(&str, &str)] = &[
     ("new-start", include_str!("../regimes/new-start.toml")),
     ("inf", include_str!("../regimes/inf.toml")),
@@ -93,6 +93,16 @@ pub fn bundled(id: &str) -> Option<Result<Treaty, DefinitionError>> {
         .iter()
         .find(|(i, _)| *i == id)
         .map(|(i, text)| Treaty::from_toml(text, &format!("regimes/{i}.toml")))
+}
+
+/// A bundled regime, parsed once per process (for evaluators that live as long as a node).
+/// `None` for an unknown id; the bundled files all parse (`tests/regimes.rs`).
+pub fn bundled_static(id: &str) -> Option<&'static Treaty> {
+    static PARSED: std::sync::OnceLock<Vec<Treaty>> = std::sync::OnceLock::new();
+    PARSED
+        .get_or_init(|| all_bundled().unwrap_or_default())
+        .iter()
+        .find(|t| t.id == id)
 }
 
 /// All bundled regimes, parsed.
