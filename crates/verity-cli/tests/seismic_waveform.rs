@@ -1,4 +1,5 @@
-//! CLI tests for the waveform-level `verity seismic` commands (trigger, inspect, detect, plot).
+//! CLI tests for the waveform-level `verity seismic` commands (trigger, inspect, detect,
+//! resample, plot).
 //! Data: crates/verity-waveform/testdata (files from the ObsPy 1.5.1 wheel, see its README).
 use assert_cmd::Command;
 use std::path::PathBuf;
@@ -194,4 +195,67 @@ fn plot_writes_svg() {
     );
     let s = std::fs::read_to_string(&svg).unwrap();
     assert!(s.starts_with("<svg") && s.contains("NZ.CRLZ.10.HHZ"));
+}
+
+/// `resample` writes FLOAT64 miniSEED holding exactly what the library computes (the
+/// library is checked against ObsPy/SciPy in verity-waveform/tests/resample_oracle.rs), for
+/// each method; bad rate ratios are refused with a message naming the trace.
+#[test]
+fn resample_writes_float64_mseed_for_each_method() {
+    use verity_waveform::mseed::{DecodeOptions, read_traces};
+    use verity_waveform::resample::{SpectralWindow, decimate_obspy, resample_poly, resample_rate};
+    let src = data("real/CRLZ.HHZ.10.NZ.SAC");
+    let (input, _) = verity_waveform::sac::read_sac(&std::fs::read(&src).unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &str, Vec<f64>); 3] = [
+        (
+            "fft",
+            "40",
+            resample_rate(&input.samples, 100.0, 40.0, SpectralWindow::Hann).unwrap(),
+        ),
+        ("poly", "40", resample_poly(&input.samples, 2, 5).unwrap()),
+        (
+            "decimate",
+            "20",
+            decimate_obspy(&input.samples, 100.0, 5).unwrap(),
+        ),
+    ];
+    for (method, rate, want) in cases {
+        let out_path = dir.path().join(format!("{method}.mseed"));
+        let out = verity()
+            .args(["seismic", "resample"])
+            .arg(&src)
+            .args(["--rate", rate, "--method", method, "--json", "--out"])
+            .arg(&out_path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{method}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["traces"][0]["id"], "NZ.CRLZ.10.HHZ");
+        assert_eq!(v["traces"][0]["output_samples"], want.len());
+        let a = read_traces(&std::fs::read(&out_path).unwrap(), DecodeOptions::default()).unwrap();
+        assert_eq!(a.traces.len(), 1, "{method}");
+        let t = &a.traces[0];
+        assert_eq!(t.sample_rate, rate.parse::<f64>().unwrap(), "{method}");
+        assert_eq!(t.start, input.start, "{method}");
+        assert_eq!(t.samples, want, "{method}");
+    }
+    // 100 Hz -> 30 Hz is not an integer decimation.
+    let out = verity()
+        .args(["seismic", "resample"])
+        .arg(&src)
+        .args(["--rate", "30", "--method", "decimate", "--out"])
+        .arg(dir.path().join("bad.mseed"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("NZ.CRLZ.10.HHZ") && err.contains("not an integer"),
+        "{err}"
+    );
 }

@@ -53,6 +53,44 @@ fn valid_id(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '/'))
 }
 
+/// Replace every `…_ns` integer (nanoseconds since the epoch, ~1.7e18) by RFC 3339 text with
+/// nanoseconds under the key without `_ns` (`origin_time_ns` → `origin_time`, `time_ns` →
+/// `time`). Why: a signed log payload must survive any JSON reader, and integers beyond ±2^53
+/// do not (RFC 8259 §6; verity-core rejects them). Regression:
+/// `regression_bulletin_payload_had_ns_integers_beyond_2_pow_53`.
+fn times_as_text(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Array(a) => a.iter_mut().for_each(times_as_text),
+        serde_json::Value::Object(m) => {
+            let keys: Vec<String> = m
+                .keys()
+                .filter(|k| k.ends_with("_ns") && m[*k].is_i64())
+                .cloned()
+                .collect();
+            for k in keys {
+                if let Some(ns) = m.remove(&k).and_then(|x| x.as_i64()) {
+                    m.insert(
+                        k.trim_end_matches("_ns").to_string(),
+                        serde_json::Value::String(format_time_ns_exact(ns)),
+                    );
+                }
+            }
+            m.values_mut().for_each(times_as_text);
+        }
+        _ => {}
+    }
+}
+
+/// RFC 3339 UTC with all nine fractional digits (format_time_ns keeps microseconds).
+fn format_time_ns_exact(ns: i64) -> String {
+    let us = format_time_ns(ns);
+    // "YYYY-MM-DDTHH:MM:SS.ffffffZ" → replace the fraction by the exact nanoseconds
+    match us.split_once('.') {
+        Some((head, _)) => format!("{head}.{:09}Z", ns.rem_euclid(1_000_000_000)),
+        None => us,
+    }
+}
+
 impl Bulletin {
     /// JSON payload for the log: `{"kind": "bulletin", "treaty": "ctbt", ...}`.
     pub fn to_json(&self) -> serde_json::Value {
@@ -63,7 +101,9 @@ impl Bulletin {
             "creation_time": format_time_ns(self.creation_time_ns),
         });
         // Serialising these plain data structs cannot fail (no maps with non-string keys).
-        v["events"] = serde_json::to_value(&self.events).unwrap_or(serde_json::Value::Null);
+        let mut events = serde_json::to_value(&self.events).unwrap_or(serde_json::Value::Null);
+        times_as_text(&mut events);
+        v["events"] = events;
         for (k, e) in self.events.iter().enumerate() {
             v["events"][k]["origin_time"] =
                 serde_json::Value::String(format_time_ns(e.location.hypocentre.origin_time_ns));

@@ -43,6 +43,88 @@ pub struct Station {
     /// Channel codes (e.g. "BHZ"), from StationXML only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub channels: Vec<String>,
+    /// Overall sensitivities (counts per unit of ground motion), from StationXML
+    /// `InstrumentSensitivity` per channel, or one station-wide value from the CSV's optional
+    /// fifth column. Needed only to turn waveform counts into nm for magnitudes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sensitivities: Vec<ChannelSensitivity>,
+}
+
+/// Which ground-motion quantity a sensor's counts are proportional to (StationXML `InputUnits`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GroundMotion {
+    Displacement,
+    Velocity,
+    Acceleration,
+}
+
+/// One channel's overall sensitivity: `counts_per_si` counts per metre, metre per second or
+/// metre per second² (see `motion`), valid at `frequency_hz` (StationXML `InstrumentSensitivity`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ChannelSensitivity {
+    /// Location code ("" if none); `*` in CSV input means "any".
+    pub location: String,
+    /// Channel code (e.g. "BHZ"); `*` means "any channel of the station" (CSV input).
+    pub channel: String,
+    pub counts_per_si: f64,
+    pub motion: GroundMotion,
+    /// Frequency at which the sensitivity is stated, if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frequency_hz: Option<f64>,
+}
+
+impl ChannelSensitivity {
+    /// Whether this entry describes channel `loc.cha` (`*` matches anything).
+    pub fn matches(&self, location: &str, channel: &str) -> bool {
+        (self.location == "*" || self.location == location)
+            && (self.channel == "*" || self.channel == channel)
+    }
+}
+
+impl Station {
+    /// The sensitivity for `location.channel`: an exact entry first, then a wildcard one.
+    pub fn sensitivity_for(&self, location: &str, channel: &str) -> Option<&ChannelSensitivity> {
+        self.sensitivities
+            .iter()
+            .find(|s| s.location == location && s.channel == channel)
+            .or_else(|| {
+                self.sensitivities
+                    .iter()
+                    .find(|s| s.matches(location, channel))
+            })
+    }
+}
+
+/// Parse a StationXML unit name (`M/S`, `nm/s`, `M/S**2`, `m/s/s`, `M`, ...) into the ground-motion
+/// quantity and the factor from that unit to SI (e.g. `NM/S` → (Velocity, 1e-9)).
+pub fn parse_motion_unit(name: &str) -> Option<(GroundMotion, f64)> {
+    let u: String = name
+        .trim()
+        .to_ascii_uppercase()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let (len, rest) = if let Some(r) = u.strip_prefix("NM") {
+        (1e-9, r)
+    } else if let Some(r) = u.strip_prefix("UM") {
+        (1e-6, r)
+    } else if let Some(r) = u.strip_prefix("MM") {
+        (1e-3, r)
+    } else if let Some(r) = u.strip_prefix("CM") {
+        (1e-2, r)
+    } else if let Some(r) = u.strip_prefix('M') {
+        (1.0, r)
+    } else {
+        return None;
+    };
+    let motion = match rest {
+        "" => GroundMotion::Displacement,
+        "/S" | "/SEC" => GroundMotion::Velocity,
+        "/S**2" | "/S^2" | "/S2" | "/S/S" | "/SEC**2" => GroundMotion::Acceleration,
+        _ => return None,
+    };
+    Some((motion, len))
 }
 
 /// A phase pick: station, phase label and arrival time.
@@ -245,8 +327,10 @@ fn check_coords(what: &'static str, line: usize, lat: f64, lon: f64) -> Result<(
     Ok(())
 }
 
-/// Parse stations CSV: `code,lat,lon,elev_m` (code may be `NET.STA`), optional header line
-/// starting with `code`.
+/// Parse stations CSV: `code,lat,lon,elev_m[,sensitivity]` (code may be `NET.STA`), optional
+/// header line starting with `code`. The optional fifth column is the vertical sensor's overall
+/// sensitivity in counts per m/s of ground velocity (flat-velocity broadband/short-period
+/// seismometer), used for waveform magnitudes; it applies to every channel of the station.
 pub fn parse_stations_csv(text: &str) -> Result<Vec<Station>, InputError> {
     const WHAT: &str = "stations CSV";
     let mut out = Vec::new();
@@ -260,7 +344,7 @@ pub fn parse_stations_csv(text: &str) -> Result<Vec<Station>, InputError> {
             continue;
         }
         let f = split_fields(l);
-        if f.len() != 4 {
+        if f.len() != 4 && f.len() != 5 {
             return Err(InputError::FieldCount {
                 what: WHAT,
                 line,
@@ -280,6 +364,25 @@ pub fn parse_stations_csv(text: &str) -> Result<Vec<Station>, InputError> {
         let lon = parse_f64(WHAT, line, "lon", f[2])?;
         let elevation_m = parse_f64(WHAT, line, "elev_m", f[3])?;
         check_coords(WHAT, line, lat, lon)?;
+        let mut sensitivities = Vec::new();
+        if let Some(v) = f.get(4).filter(|v| !v.is_empty()) {
+            let v = parse_f64(WHAT, line, "sensitivity", v)?;
+            if !(v > 0.0) {
+                return Err(InputError::Field {
+                    what: WHAT,
+                    line,
+                    field: "sensitivity",
+                    message: format!("{v} is not a positive number of counts per m/s"),
+                });
+            }
+            sensitivities.push(ChannelSensitivity {
+                location: "*".into(),
+                channel: "*".into(),
+                counts_per_si: v,
+                motion: GroundMotion::Velocity,
+                frequency_hz: None,
+            });
+        }
         let (network, code) = match f[0].split_once('.') {
             Some((n, s)) => (n.to_string(), s.to_string()),
             None => (String::new(), f[0].to_string()),
@@ -291,6 +394,7 @@ pub fn parse_stations_csv(text: &str) -> Result<Vec<Station>, InputError> {
             longitude: lon,
             elevation_m,
             channels: Vec::new(),
+            sensitivities,
         });
     }
     if out.is_empty() {
@@ -310,6 +414,10 @@ pub fn parse_stationxml(text: &str) -> Result<Vec<Station>, InputError> {
     let mut have = [false; 3];
     let mut out = Vec::new();
     let mut saw_root = false;
+    // The channel being read (location code, channel code) and its InstrumentSensitivity
+    // (Value, Frequency, InputUnits/Name) as far as seen.
+    let mut channel: Option<(String, String)> = None;
+    let mut sensitivity: (Option<f64>, Option<f64>, Option<String>) = (None, None, None);
     loop {
         let offset = reader.buffer_position();
         let ev = reader.read_event().map_err(|e| InputError::Xml {
@@ -338,6 +446,22 @@ pub fn parse_stationxml(text: &str) -> Result<Vec<Station>, InputError> {
                 ),
             })
         };
+        let location_attr = |e: &quick_xml::events::BytesStart| -> Result<String, InputError> {
+            for a in e.attributes() {
+                let a = a.map_err(|err| InputError::Xml {
+                    offset,
+                    message: err.to_string(),
+                })?;
+                if a.key.local_name().as_ref() == b"locationCode" {
+                    let v = a.unescape_value().map_err(|err| InputError::Xml {
+                        offset,
+                        message: err.to_string(),
+                    })?;
+                    return Ok(v.trim().to_string());
+                }
+            }
+            Ok(String::new())
+        };
         match ev {
             Event::Start(e) => {
                 let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
@@ -360,16 +484,21 @@ pub fn parse_stationxml(text: &str) -> Result<Vec<Station>, InputError> {
                             longitude: 0.0,
                             elevation_m: 0.0,
                             channels: Vec::new(),
+                            sensitivities: Vec::new(),
                         });
                         have = [false; 3];
                     }
                     "Channel" if path.len() == 3 => {
                         let c = code_attr(&e)?;
+                        channel = Some((location_attr(&e)?, c.clone()));
                         if let Some(s) = current.as_mut()
                             && !s.channels.contains(&c)
                         {
                             s.channels.push(c);
                         }
+                    }
+                    "InstrumentSensitivity" if path.len() == 5 && path[4] == "Response" => {
+                        sensitivity = (None, None, None);
                     }
                     _ => {}
                 }
@@ -381,6 +510,36 @@ pub fn parse_stationxml(text: &str) -> Result<Vec<Station>, InputError> {
                     && !s.channels.contains(&c)
                 {
                     s.channels.push(c);
+                }
+            }
+            Event::Text(t)
+                if path.len() >= 7
+                    && path[3] == "Channel"
+                    && path[4] == "Response"
+                    && path[5] == "InstrumentSensitivity" =>
+            {
+                let txt = t.decode().map_err(|e| InputError::Xml {
+                    offset,
+                    message: e.to_string(),
+                })?;
+                let txt = txt.trim();
+                let chan = channel.as_ref().map(|c| c.1.as_str()).unwrap_or("?");
+                let number = |field: &str| {
+                    txt.parse::<f64>()
+                        .ok()
+                        .filter(|v| v.is_finite())
+                        .ok_or_else(|| InputError::Xml {
+                            offset,
+                            message: format!(
+                                "channel {chan}: InstrumentSensitivity {field} is not a number: {txt:?}"
+                            ),
+                        })
+                };
+                match (path.len(), path[6].as_str()) {
+                    (7, "Value") => sensitivity.0 = Some(number("Value")?),
+                    (7, "Frequency") => sensitivity.1 = Some(number("Frequency")?),
+                    (8, "InputUnits") if path[7] == "Name" => sensitivity.2 = Some(txt.to_string()),
+                    _ => {}
                 }
             }
             Event::Text(t) => {
@@ -422,6 +581,27 @@ pub fn parse_stationxml(text: &str) -> Result<Vec<Station>, InputError> {
             }
             Event::End(_) => {
                 let closed = path.pop();
+                if path.len() == 5
+                    && closed.as_deref() == Some("InstrumentSensitivity")
+                    && let (Some(s), Some((loc, cha))) = (current.as_mut(), channel.as_ref())
+                    && let (Some(value), freq, Some(units)) = std::mem::take(&mut sensitivity)
+                    // Units other than ground motion (COUNTS, PA for infrasound, ...) are not
+                    // usable for seismic magnitudes and are skipped, not rejected.
+                    && let Some((motion, to_si)) = parse_motion_unit(&units)
+                    && value != 0.0
+                {
+                    // counts per unit → counts per SI unit; the sign is polarity only.
+                    s.sensitivities.push(ChannelSensitivity {
+                        location: loc.clone(),
+                        channel: cha.clone(),
+                        counts_per_si: value.abs() / to_si,
+                        motion,
+                        frequency_hz: freq,
+                    });
+                }
+                if path.len() == 3 && closed.as_deref() == Some("Channel") {
+                    channel = None;
+                }
                 if path.len() == 2
                     && closed.as_deref() == Some("Station")
                     && let Some(s) = current.take()
@@ -523,5 +703,45 @@ mod tests {
         assert_eq!(s[0].latitude, 34.9459);
         assert_eq!(s[0].channels, vec!["BHZ", "BHN"]);
         assert!(parse_stationxml(&xml[..200]).is_err());
+    }
+
+    #[test]
+    fn sensitivities_from_csv_and_stationxml() {
+        let s = parse_stations_csv(
+            "code,lat,lon,elev_m,sensitivity\nII.TLY,51.68,103.64,579,2.5e9\nXX.A,0,0,0\n",
+        )
+        .unwrap();
+        let c = s[0].sensitivity_for("00", "BHZ").unwrap();
+        assert_eq!((c.counts_per_si, c.motion), (2.5e9, GroundMotion::Velocity));
+        assert!(s[1].sensitivity_for("", "BHZ").is_none());
+        let e = parse_stations_csv("A,0,0,0,-3").unwrap_err();
+        assert!(e.to_string().contains("sensitivity"), "{e}");
+        // StationXML: nm/s units are converted to counts per m/s; infrasound (PA) is skipped.
+        let xml = r#"<FDSNStationXML><Network code="IU"><Station code="ANMO"><Latitude>34.9</Latitude>
+<Longitude>-106.4</Longitude><Elevation>1850</Elevation>
+<Channel code="BHZ" locationCode="00"><Response><InstrumentSensitivity><Value>-3.3</Value>
+<Frequency>0.02</Frequency><InputUnits><Name>nm/s</Name></InputUnits><OutputUnits><Name>COUNTS</Name></OutputUnits>
+</InstrumentSensitivity><Stage number="1"><PolesZeros><InputUnits><Name>M/S</Name></InputUnits></PolesZeros></Stage></Response></Channel>
+<Channel code="BDF" locationCode="10"><Response><InstrumentSensitivity><Value>5</Value><Frequency>1</Frequency>
+<InputUnits><Name>PA</Name></InputUnits></InstrumentSensitivity></Response></Channel>
+</Station></Network></FDSNStationXML>"#;
+        let s = parse_stationxml(xml).unwrap();
+        assert_eq!(s[0].sensitivities.len(), 1);
+        let c = s[0].sensitivity_for("00", "BHZ").unwrap();
+        assert!((c.counts_per_si - 3.3e9).abs() < 1.0, "{c:?}");
+        assert_eq!(c.frequency_hz, Some(0.02));
+        assert!(s[0].sensitivity_for("10", "BDF").is_none());
+        let bad = xml.replace("<Value>-3.3</Value>", "<Value>x</Value>");
+        let e = parse_stationxml(&bad).unwrap_err();
+        assert!(e.to_string().contains("InstrumentSensitivity Value"), "{e}");
+        assert_eq!(
+            parse_motion_unit("M/S**2"),
+            Some((GroundMotion::Acceleration, 1.0))
+        );
+        assert_eq!(
+            parse_motion_unit("m"),
+            Some((GroundMotion::Displacement, 1.0))
+        );
+        assert_eq!(parse_motion_unit("COUNTS"), None);
     }
 }

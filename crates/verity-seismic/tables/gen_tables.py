@@ -8,6 +8,7 @@ IASP91 (Kennett & Engdahl 1991) and ak135 (Kennett, Engdahl & Buland 1995) model
 Reproduce (from this directory):
     pip install obspy==1.5.1
     python3 gen_tables.py            # writes iasp91_P.csv iasp91_S.csv ak135_P.csv ak135_S.csv
+    python3 gen_branch_ends.py       # then branch_ends.csv (where the first arrival changes branch)
 
 Table definition (one CSV per model and phase family, long format, '#' lines are comments):
     distance_deg,depth_km,time_s,ray_param_s_per_deg,phase
@@ -16,6 +17,9 @@ Table definition (one CSV per model and phase family, long format, '#' lines are
     diffraction limit) the first of SKS, SKIKS.
   * Distances 0..180 deg every 0.5 deg; depths in DEPTHS_KM (denser near the
     crust/mantle discontinuities where the travel-time surface has kinks).
+  * The Rust side interpolates along distance with the tabulated ray parameters (cubic
+    Hermite within a branch, one-sided extrapolation across branch changes), so the
+    ray parameter column matters as much as the time.
   * Empty time/ray_param/phase = no such arrival in the model at that grid point.
 """
 import sys
@@ -25,8 +29,12 @@ from obspy.taup import TauPyModel
 from obspy.taup.taup_time import TauPTime
 
 DISTANCES = [i * 0.5 for i in range(361)]
-DEPTHS_KM = [0, 5, 10, 15, 20, 25, 30, 35, 40, 50, 60, 70, 80, 100, 120, 140, 160, 180,
-             200, 250, 300, 350, 400, 450, 500, 550, 600, 650, 700]
+# Every 2.5 km through the crust (the first arrival changes between p, Pg, Pb and Pn within
+# it, and ak135/IASP91 have discontinuities at 20 and 35 km), denser around the 410 and 660 km
+# discontinuities, coarser elsewhere where T(h) is smooth.
+DEPTHS_KM = [0, 2.5, 5, 7.5, 10, 12.5, 15, 17.5, 20, 22.5, 25, 27.5, 30, 32.5, 35, 37.5, 40,
+             45, 50, 60, 70, 80, 90, 100, 120, 140, 160, 180, 200, 225, 250, 275, 300, 350,
+             400, 420, 450, 500, 550, 600, 640, 660, 680, 700]
 FAMILIES = {
     "P": [["p", "P", "Pn", "Pg", "Pdiff", "PKP", "PKIKP", "PKiKP"]],
     "S": [["s", "S", "Sn", "Sg", "Sdiff"], ["SKS", "SKIKS"]],

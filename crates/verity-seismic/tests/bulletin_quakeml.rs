@@ -150,3 +150,47 @@ print(o.latitude, o.longitude, o.depth, str(o.time), len(o.arrivals), len(e.pick
     assert_eq!(num(8), 90.0);
     assert!((num(9) - 4.5).abs() < 1e-9 && f[10] == "mb", "{s}");
 }
+
+/// Regression: the bulletin payload carried nanosecond times as integers (~1.7e18), beyond the
+/// ±2^53 that JSON readers keep exactly, so signing it for the log was refused. Every time is
+/// now RFC 3339 text with nanoseconds.
+#[test]
+fn regression_bulletin_payload_had_ns_integers_beyond_2_pow_53() {
+    fn walk(v: &serde_json::Value, path: &str) {
+        match v {
+            serde_json::Value::Number(n) => {
+                if let Some(i) = n.as_i64() {
+                    assert!(i.unsigned_abs() <= 1 << 53, "{path} = {i}");
+                }
+                if let Some(u) = n.as_u64() {
+                    assert!(u <= 1 << 53, "{path} = {u}");
+                }
+            }
+            serde_json::Value::Array(a) => {
+                for (k, x) in a.iter().enumerate() {
+                    walk(x, &format!("{path}[{k}]"));
+                }
+            }
+            serde_json::Value::Object(m) => {
+                for (k, x) in m {
+                    assert!(!k.ends_with("_ns"), "{path}.{k} left as nanoseconds");
+                    walk(x, &format!("{path}.{k}"));
+                }
+            }
+            _ => {}
+        }
+    }
+    let b = sample_bulletin();
+    let v = b.to_json();
+    walk(&v, "payload");
+    let e = &v["events"][0];
+    let arr = &e["location"]["arrivals"][0];
+    let t = arr["time"].as_str().unwrap();
+    let want = b.events[0].location.arrivals[0].time_ns;
+    let parsed = verity_seismic::input::parse_time_ns(t).unwrap();
+    assert_eq!(parsed, want, "{t}");
+    assert!(
+        e["location"]["hypocentre"]["origin_time"].is_string(),
+        "{e}"
+    );
+}

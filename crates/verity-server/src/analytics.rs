@@ -10,6 +10,11 @@
 //!   bundle (JSON, as for `verity safeguards balance`).
 //! * `POST /api/v1/seismic/locate?model=iasp91` — body: `{"picks_csv": "...", "stations_csv": "..."}`.
 //! * `POST /api/v1/space/propagate?start=ISO&end=ISO&step_min=M` — body: TLE/3LE or OMM text.
+//! * `POST /api/v1/space/screen?days=D&threshold_km=K[&start=ISO][&step_s=S]` — body: a TLE/3LE
+//!   or OMM catalogue; answers the JSON of `verity space screen --json`
+//!   (`verity_space::bulletin::screening_json`). Bounded: at most [`SCREEN_MAX_OBJECTS`]
+//!   objects (413 otherwise), [`SCREEN_MAX_DAYS`] days, [`SCREEN_MAX_THRESHOLD_KM`] km and a
+//!   step within [`SCREEN_STEP_RANGE_S`] (400 otherwise); larger runs belong to the CLI.
 //!
 //! Analyses never write to the log: a caller who wants a result on the record signs it and
 //! submits it like any other declaration (ARCHITECTURE.md, "Invariants").
@@ -81,15 +86,16 @@ pub async fn findings(
 ) -> Result<Json<Value>, ApiError> {
     // Entries read from the store per step while catching up, to bound memory.
     const CATCH_UP_CHUNK: u64 = 4096;
-    let only = match q.treaty.as_deref() {
-        Some(id) => {
-            treaty(id)?;
-            Some(verity_treaty::bundled_static(id).ok_or_else(|| {
-                ApiError::internal(format!("bundled treaty {id} does not parse"))
-            })?)
-        }
-        None => None,
-    };
+    let only =
+        match q.treaty.as_deref() {
+            Some(id) => {
+                treaty(id)?;
+                Some(verity_treaty::bundled_static(id).ok_or_else(|| {
+                    ApiError::internal(format!("bundled treaty {id} does not parse"))
+                })?)
+            }
+            None => None,
+        };
     let core = st.core.clone();
     let (published, skipped_entries, treaties) = read(&st.core, move |s| {
         // A poisoned lock means a panic mid-feed; the evaluation may then lack an entry, so
@@ -114,9 +120,10 @@ pub async fn findings(
         }
         let evaluation = ev.evaluation();
         let treaties = match only {
-            Some(t) => vec![ev
-                .treaty_findings(t)
-                .map_err(|e| invalid("evaluation", e))?],
+            Some(t) => vec![
+                ev.treaty_findings(t)
+                    .map_err(|e| invalid("evaluation", e))?,
+            ],
             None => evaluation.treaties,
         };
         Ok((published, evaluation.skipped_entries, treaties))
@@ -250,4 +257,100 @@ pub async fn space_propagate(
     .await
     .map_err(|e| ApiError::internal(e.to_string()))?;
     Ok(Json(json!({ "objects": objects })))
+}
+
+#[derive(Deserialize)]
+pub struct ScreenQuery {
+    days: f64,
+    threshold_km: f64,
+    start: Option<String>,
+    step_s: Option<f64>,
+}
+
+/// Most objects one screening request may hold. Measured on the 2-core reference machine
+/// (release build, the seeded synthetic catalogue of `verity_space::catalog`): 2,000 objects
+/// over 7 days take 8.6 s at 10 km (7,386 conjunctions) and 8.7 s at 25 km (51,762
+/// conjunctions, an 18 MB answer); beyond this one caller would tie up the node.
+pub const SCREEN_MAX_OBJECTS: usize = 2_000;
+/// Longest screening window one request may ask for (days).
+pub const SCREEN_MAX_DAYS: f64 = 7.0;
+/// Largest threshold (km): the number of conjunctions, and so the answer's size, grows fast
+/// with it (at 100 km the week above has 529,887 conjunctions, ≈ 190 MB of JSON).
+pub const SCREEN_MAX_THRESHOLD_KM: f64 = 25.0;
+/// Allowed grid steps (s): the number of steps, and so the work, grows as 1/step.
+pub const SCREEN_STEP_RANGE_S: (f64, f64) = (10.0, 300.0);
+
+/// `POST /api/v1/space/screen` with a catalogue (TLE/3LE or OMM) as the body.
+pub async fn space_screen(
+    Query(q): Query<ScreenQuery>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    use verity_space::screen::{ScreeningOptions, screen};
+    if !(q.days > 0.0 && q.days <= SCREEN_MAX_DAYS) {
+        return Err(ApiError::bad_request(format!(
+            "days = {}: the window must be more than 0 and at most {SCREEN_MAX_DAYS} days on this endpoint; use `verity space screen` for longer windows",
+            q.days
+        )));
+    }
+    if !(q.threshold_km > 0.0 && q.threshold_km <= SCREEN_MAX_THRESHOLD_KM) {
+        return Err(ApiError::bad_request(format!(
+            "threshold_km = {}: must be more than 0 and at most {SCREEN_MAX_THRESHOLD_KM} km",
+            q.threshold_km
+        )));
+    }
+    if let Some(step) = q.step_s
+        && !(step >= SCREEN_STEP_RANGE_S.0 && step <= SCREEN_STEP_RANGE_S.1)
+    {
+        return Err(ApiError::bad_request(format!(
+            "step_s = {step}: must be between {} and {} s",
+            SCREEN_STEP_RANGE_S.0, SCREEN_STEP_RANGE_S.1
+        )));
+    }
+    let start = q
+        .start
+        .as_deref()
+        .map(verity_space::Epoch::parse_iso8601)
+        .transpose()
+        .map_err(|e| invalid("start", e))?;
+    // The same defaults as `verity space screen` (the library's).
+    let defaults = ScreeningOptions::default();
+    let opts = ScreeningOptions {
+        threshold_km: q.threshold_km,
+        step_s: q.step_s.unwrap_or(defaults.step_s),
+        ..defaults
+    };
+    let duration = q.days * 86_400.0;
+    // Parsing (up to the body limit) and screening (seconds) are CPU work: keep them off the
+    // async workers.
+    let report = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+        let text = utf8(&body, "catalogue")?;
+        let sets =
+            verity_space::omm::parse_elements(text).map_err(|e| invalid("catalogue", e))?;
+        if sets.is_empty() {
+            return Err(invalid("catalogue", "no element sets"));
+        }
+        let mut objects: Vec<u32> = sets.iter().map(|e| e.catalog_number).collect();
+        objects.sort_unstable();
+        objects.dedup();
+        if objects.len() > SCREEN_MAX_OBJECTS {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                format!(
+                    "{} objects: this endpoint screens at most {SCREEN_MAX_OBJECTS}; use `verity space screen` for larger catalogues",
+                    objects.len()
+                ),
+            ));
+        }
+        // No clock: the default start is the latest element-set epoch, as in the CLI.
+        let start = start.unwrap_or_else(|| {
+            sets.iter()
+                .map(|e| e.epoch)
+                .fold(sets[0].epoch, |a, b| if b > a { b } else { a })
+        });
+        screen(&sets, &start, duration, &opts, &|_, _| {}).map_err(|e| invalid("screening", e))
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))??;
+    Ok(Json(verity_space::bulletin::screening_json(&report)))
 }

@@ -173,6 +173,10 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/space/propagate",
             post(analytics::space_propagate).layer(DefaultBodyLimit::max(l.batch_body_bytes)),
         )
+        .route(
+            "/api/v1/space/screen",
+            post(analytics::space_screen).layer(DefaultBodyLimit::max(l.batch_body_bytes)),
+        )
         .route("/healthz", get(api::healthz))
         .route("/openapi.json", get(openapi_doc))
         .route("/log/checkpoint", get(tiles::checkpoint))

@@ -22,6 +22,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/safeguards/balance"),
     ("post", "/api/v1/seismic/locate"),
     ("post", "/api/v1/space/propagate"),
+    ("post", "/api/v1/space/screen"),
     ("get", "/healthz"),
     ("get", "/openapi.json"),
     ("get", "/log/checkpoint"),

@@ -92,7 +92,8 @@ fn main() {
                 screen(&cat, &epoch(), days * 86_400.0, &opts, &|_, _| {}).expect("screen");
             let dt = t0.elapsed().as_secs_f64();
             println!(
-                "{{\"objects\": {n}, \"days\": {days}, \"threshold_km\": {threshold}, \"seconds\": {dt:.2}, \"conjunctions\": {}, \"grid_pair_checks\": {}, \"brute_force_pair_steps\": {:.3e}, \"refined\": {}, \"excluded\": {}}}",
+                "{{\"objects\": {n}, \"days\": {days}, \"threshold_km\": {threshold}, \"step_s\": {}, \"seconds\": {dt:.2}, \"conjunctions\": {}, \"grid_pair_checks\": {}, \"brute_force_pair_steps\": {:.3e}, \"refined\": {}, \"excluded\": {}}}",
+                opts.step_s,
                 report.conjunctions.len(),
                 report.grid_pair_checks,
                 report.brute_force_pair_steps,

@@ -8,6 +8,9 @@
 //! speed... scaled by r) plus ≤ 0.3″ of polar motion (≈ 15 m at GEO).
 //!
 //! Geodetic latitude/height on WGS-84 by Vallado 2013 Algorithm 12 (iteration on the latitude).
+//!
+//! Earth orientation values come from [`crate::eop::EopTable`] (IERS finals or CelesTrak CSV,
+//! interpolated to the instant); [`EarthOrientation::default`] is the no-EOP approximation.
 
 use serde::{Deserialize, Serialize};
 
@@ -174,6 +177,39 @@ pub fn geodetic_to_itrf(g: &Geodetic) -> [f64; 3] {
 /// Sub-satellite point of a TEME state at `t`.
 pub fn subpoint(state: &StateVector, t: &Epoch, eop: &EarthOrientation) -> Geodetic {
     itrf_to_geodetic(&teme_to_itrf(state, t, eop).position_km)
+}
+
+/// An ephemeris in the Earth-fixed frame, as `verity space propagate --itrf/--eop --json`
+/// prints it: `{catalog_number, name, frame: "ITRF", states: [{time, position_km,
+/// velocity_km_s, geodetic: {latitude_deg, longitude_deg, height_km}} | {time, error}]}`.
+/// `eop` gives the Earth orientation at each instant (an error message names why it cannot,
+/// e.g. an instant outside the EOP table) and fails the whole conversion.
+pub fn earth_fixed_json(
+    e: &crate::propagate::Ephemeris,
+    eop: &dyn Fn(&Epoch) -> Result<EarthOrientation, String>,
+) -> Result<serde_json::Value, String> {
+    let mut states = Vec::with_capacity(e.samples.len());
+    for s in &e.samples {
+        let t = s.epoch.to_iso8601();
+        match &s.state {
+            Some(st) => {
+                let o = eop(&s.epoch)?;
+                let f = teme_to_itrf(st, &s.epoch, &o);
+                let g = itrf_to_geodetic(&f.position_km);
+                states.push(serde_json::json!({
+                    "time": t, "position_km": f.position_km, "velocity_km_s": f.velocity_km_s,
+                    "geodetic": {"latitude_deg": g.latitude_deg, "longitude_deg": g.longitude_deg, "height_km": g.height_km},
+                }));
+            }
+            None => states.push(serde_json::json!({"time": t, "error": s.error})),
+        }
+    }
+    Ok(serde_json::json!({
+        "catalog_number": e.catalog_number,
+        "name": e.name,
+        "frame": "ITRF",
+        "states": states,
+    }))
 }
 
 #[cfg(test)]

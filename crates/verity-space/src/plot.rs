@@ -3,6 +3,11 @@
 //! * [`ground_track_svg`]: sub-satellite points (WGS-84 geodetic) on a longitude/latitude grid,
 //!   split where a track crosses the antimeridian.
 //! * [`range_svg`]: range between two objects over time, with the screening threshold.
+//! * [`encounter_svg`]: the geometry of one close approach: the secondary's path relative to
+//!   the primary in the primary's radial / in-track / cross-track (RIC) frame around the time of
+//!   closest approach, in two projections, with the screening threshold drawn as a circle — the
+//!   view conjunction analysts use to see whether a miss is mostly radial (robust to
+//!   along-track timing errors) or mostly in-track.
 
 use plotters::prelude::*;
 
@@ -134,6 +139,93 @@ pub fn range_svg(title: &str, samples: &[(f64, f64)], threshold_km: Option<f64>)
     Ok(svg)
 }
 
+/// Close-approach geometry: `samples` are (seconds from TCA, secondary − primary in the
+/// primary's RIC frame, km), as from [`crate::screen::ric_components`]. Left panel in-track
+/// (x) against radial (y); right panel cross-track (x) against radial (y); the TCA sample is
+/// marked and the threshold drawn as a circle about the primary.
+pub fn encounter_svg(
+    title: &str,
+    samples: &[(f64, [f64; 3])],
+    threshold_km: Option<f64>,
+) -> Result<String> {
+    if samples.is_empty() {
+        return Err(SpaceError::Invalid("no samples to plot".into()));
+    }
+    // The sample nearest TCA (time 0) is the one marked.
+    let tca = samples
+        .iter()
+        .min_by(|a, b| a.0.abs().total_cmp(&b.0.abs()))
+        .map(|s| s.1)
+        .unwrap_or([0.0; 3]);
+    // One symmetric scale for all axes, so the picture is not distorted: the larger of the
+    // threshold and the path's extent within the window.
+    let extent = samples
+        .iter()
+        .flat_map(|s| s.1)
+        .fold(threshold_km.unwrap_or(0.0), |m, x| m.max(x.abs()))
+        * 1.1
+        + 1e-6;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (1000, 520)).into_drawing_area();
+        root.fill(&WHITE).map_err(perr)?;
+        let root = root.titled(title, ("sans-serif", 18)).map_err(perr)?;
+        let (left, right) = root.split_horizontally(500);
+        for (area, axis, name) in [
+            (left, 1usize, "in-track (km)"),
+            (right, 2, "cross-track (km)"),
+        ] {
+            let mut chart = ChartBuilder::on(&area)
+                .margin(15)
+                .x_label_area_size(35)
+                .y_label_area_size(55)
+                .build_cartesian_2d(-extent..extent, -extent..extent)
+                .map_err(perr)?;
+            chart
+                .configure_mesh()
+                .x_desc(name)
+                .y_desc("radial (km)")
+                .draw()
+                .map_err(perr)?;
+            chart
+                .draw_series(LineSeries::new(
+                    samples.iter().map(|(_, d)| (d[axis], d[0])),
+                    COLORS[0].stroke_width(2),
+                ))
+                .map_err(perr)?
+                .label("secondary relative to primary")
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], COLORS[0]));
+            if let Some(th) = threshold_km {
+                let circle: Vec<(f64, f64)> = (0..=180)
+                    .map(|k| {
+                        let a = k as f64 * std::f64::consts::TAU / 180.0;
+                        (th * a.cos(), th * a.sin())
+                    })
+                    .collect();
+                chart
+                    .draw_series(LineSeries::new(circle, COLORS[1].stroke_width(1)))
+                    .map_err(perr)?
+                    .label(format!("threshold {th} km"))
+                    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], COLORS[1]));
+            }
+            chart
+                .draw_series([
+                    Circle::new((0.0, 0.0), 4, BLACK.filled()),
+                    Circle::new((tca[axis], tca[0]), 5, COLORS[1].filled()),
+                ])
+                .map_err(perr)?;
+            chart
+                .configure_series_labels()
+                .background_style(WHITE.mix(0.8))
+                .border_style(BLACK)
+                .draw()
+                .map_err(perr)?;
+        }
+        root.present().map_err(perr)?;
+    }
+    Ok(svg)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +249,25 @@ mod tests {
         assert_eq!(ours, 2 + 1, "two track segments and the legend swatch");
         let r = range_svg("A–B", &[(0.0, 50.0), (1.0, 5.0), (2.0, 40.0)], Some(10.0)).unwrap();
         assert!(r.contains("<polyline"));
+    }
+
+    #[test]
+    fn encounter_draws_the_path_in_both_projections_with_the_threshold() {
+        // A straight pass 2 km above the primary, crossing in-track at 10 km/s.
+        let samples: Vec<(f64, [f64; 3])> = (-30..=30)
+            .map(|k| (k as f64, [2.0, 10.0 * k as f64, 0.5]))
+            .collect();
+        let svg = encounter_svg("pass", &samples, Some(5.0)).unwrap();
+        assert!(svg.starts_with("<svg"));
+        let paths = |color: &str| {
+            svg.lines()
+                .filter(|l| l.contains("<polyline") && l.contains(color))
+                .count()
+        };
+        // Path and threshold circle in each of the two panels, plus a legend swatch for each.
+        assert_eq!(paths("#1F77B4"), 4, "{svg}");
+        assert_eq!(paths("#D62728"), 4);
+        assert!(svg.contains("in-track (km)") && svg.contains("cross-track (km)"));
+        assert!(encounter_svg("none", &[], None).is_err());
     }
 }

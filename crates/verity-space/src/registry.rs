@@ -4,6 +4,7 @@
 //! |---|---|---|
 //! | `space-object-registration` | [`SpaceObjectRegistration`] | Registration Convention (1975) Art. IV(1)(a)–(e), plus the TCBM extras of the UN GGE report A/68/189 (2013) §IV: operator, manoeuvre capability, declared mission |
 //! | `pre-launch-notification` | [`PreLaunchNotification`] | Hague Code of Conduct against Ballistic Missile Proliferation (2002) §4(a)(ii): launch window, launch area, planned direction |
+//! | `launch-report` | [`LaunchReport`] | A/68/189 (2013) §IV para. 45: a launch that took place, its payloads, and the pre-launch notification it followed (if any) |
 //! | `pledge` | [`NoFirstPlacementPledge`] | UNGA "No first placement of weapons in outer space" resolutions (e.g. A/RES/69/32) |
 //!
 //! [`SpaceDeclaration`] is the tagged union (`"kind"` field) that a log entry's payload
@@ -26,6 +27,34 @@ pub enum ManoeuvreCapability {
     StationKeeping,
     OrbitRaising,
     FullOrbitChange,
+}
+
+/// The category of a declared function, in the words of the `ppwt` regime's `function` field
+/// ("weapon, civil, military-support, ..."), so that the no-first-placement rule can read it.
+/// `general_function` stays the free text of Art. IV(1)(e); this is its classification.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FunctionCategory {
+    Civil,
+    Commercial,
+    Scientific,
+    MilitarySupport,
+    DualUse,
+    Weapon,
+}
+
+impl FunctionCategory {
+    /// The text the `ppwt` regime's `function` field carries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FunctionCategory::Civil => "civil",
+            FunctionCategory::Commercial => "commercial",
+            FunctionCategory::Scientific => "scientific",
+            FunctionCategory::MilitarySupport => "military-support",
+            FunctionCategory::DualUse => "dual-use",
+            FunctionCategory::Weapon => "weapon",
+        }
+    }
 }
 
 /// A space object registration (Registration Convention Art. IV(1) + TCBM extras).
@@ -56,6 +85,10 @@ pub struct SpaceObjectRegistration {
     pub perigee_km: f64,
     /// Art. IV(1)(e): general function of the space object.
     pub general_function: String,
+    /// Classification of the function for the `ppwt` counting view. Optional in files given
+    /// to `reconcile`; required to sign a registration into the log (see [`crate::log_entry`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function_category: Option<FunctionCategory>,
     /// TCBM: operator.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator: Option<String>,
@@ -86,6 +119,103 @@ pub struct PreLaunchNotification {
     pub declared_payload: Option<String>,
 }
 
+/// A launch report: the launching State declares, after the fact, that a launch took place,
+/// which payloads it carried, and which pre-launch notification (a log entry of the same State)
+/// announced it. This is the `launch` declaration the `ppwt` rule `pre-launch-notification`
+/// counts: `payloads` = the number of payload designators, `notified` = whether a notification
+/// is referenced. A registration cannot carry it because one log entry is one declaration kind
+/// and the registration is the `space-object` declaration that no-first-placement reads.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LaunchReport {
+    /// ISO 3166-1 alpha-3 code of the launching State.
+    pub launching_state: String,
+    /// COSPAR launch identifier `YYYY-NNN`.
+    pub launch: String,
+    /// Time of launch (ISO 8601 UTC).
+    pub launch_time: String,
+    pub launch_area: String,
+    pub launch_vehicle: String,
+    /// International designators `YYYY-NNNP` of the payloads placed (empty for a failure).
+    pub payloads: Vec<String>,
+    /// `log:<index>` of the pre-launch notification this launch followed; absent = not notified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pre_launch_notification: Option<String>,
+}
+
+impl LaunchReport {
+    pub const KIND: &'static str = "launch-report";
+
+    pub fn time(&self) -> Result<Epoch> {
+        Epoch::parse_iso8601(&self.launch_time)
+            .map_err(|e| bad(Self::KIND, "launch_time", e.to_string()))
+    }
+
+    /// The log index of the referenced notification, if any.
+    pub fn notification_index(&self) -> Result<Option<u64>> {
+        let Some(r) = &self.pre_launch_notification else {
+            return Ok(None);
+        };
+        r.strip_prefix("log:")
+            .and_then(|i| i.parse::<u64>().ok())
+            .map(Some)
+            .ok_or_else(|| {
+                bad(
+                    Self::KIND,
+                    "pre_launch_notification",
+                    format!("{r:?} is not a log reference log:<index>"),
+                )
+            })
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        let k = Self::KIND;
+        check_state(k, "launching_state", &self.launching_state)?;
+        if launch_of_designator(&format!("{}A", self.launch)) != Some(self.launch.as_str()) {
+            return Err(bad(
+                k,
+                "launch",
+                format!(
+                    "{:?} is not a COSPAR launch identifier YYYY-NNN",
+                    self.launch
+                ),
+            ));
+        }
+        let t = self.time()?;
+        if self.launch[..4] != t.to_calendar().0.to_string() {
+            return Err(bad(
+                k,
+                "launch",
+                format!(
+                    "launch year {} differs from launch_time {}",
+                    &self.launch[..4],
+                    self.launch_time
+                ),
+            ));
+        }
+        check_text(k, "launch_area", &self.launch_area, 200)?;
+        check_text(k, "launch_vehicle", &self.launch_vehicle, 200)?;
+        for (i, p) in self.payloads.iter().enumerate() {
+            if launch_of_designator(p) != Some(self.launch.as_str()) {
+                return Err(bad(
+                    k,
+                    &format!("payloads[{i}]"),
+                    format!("{p:?} is not a designator {}P of this launch", self.launch),
+                ));
+            }
+            if self.payloads[..i].contains(p) {
+                return Err(bad(
+                    k,
+                    &format!("payloads[{i}]"),
+                    format!("{p} listed twice"),
+                ));
+            }
+        }
+        self.notification_index()?;
+        Ok(())
+    }
+}
+
 /// A no-first-placement pledge.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -106,6 +236,7 @@ pub struct NoFirstPlacementPledge {
 pub enum SpaceDeclaration {
     SpaceObjectRegistration(SpaceObjectRegistration),
     PreLaunchNotification(PreLaunchNotification),
+    LaunchReport(LaunchReport),
     Pledge(NoFirstPlacementPledge),
 }
 
@@ -317,6 +448,7 @@ impl SpaceDeclaration {
         match self {
             SpaceDeclaration::SpaceObjectRegistration(_) => SpaceObjectRegistration::KIND,
             SpaceDeclaration::PreLaunchNotification(_) => PreLaunchNotification::KIND,
+            SpaceDeclaration::LaunchReport(_) => LaunchReport::KIND,
             SpaceDeclaration::Pledge(_) => NoFirstPlacementPledge::KIND,
         }
     }
@@ -325,6 +457,7 @@ impl SpaceDeclaration {
         match self {
             SpaceDeclaration::SpaceObjectRegistration(r) => r.validate(),
             SpaceDeclaration::PreLaunchNotification(n) => n.validate(),
+            SpaceDeclaration::LaunchReport(l) => l.validate(),
             SpaceDeclaration::Pledge(p) => p.validate(),
         }
     }

@@ -18,6 +18,9 @@ const SEEDS: &[&str] = &[
     include_str!("../testdata/cdm/000020580_conj_000002017_20230613_001923_20230608_063715.cdm"),
     include_str!("../testdata/declarations/registration.json"),
     include_str!("../testdata/declarations/notification.json"),
+    include_str!("../testdata/declarations/launch-report.json"),
+    include_str!("../testdata/eop/finals2000A.sample"),
+    include_str!("../testdata/eop/EOP-All.sample.csv"),
 ];
 
 fn all_parsers(bytes: &[u8]) {
@@ -44,6 +47,26 @@ fn all_parsers(bytes: &[u8]) {
     let _ = parse_elements(&text);
     let _ = parse_cdm_kvn(&text);
     let _ = SpaceDeclaration::from_json(&text);
+    // The log reader on arbitrary payload JSON, and the EOP readers (whatever parses must
+    // answer lookups without panicking).
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
+        let _ = verity_space::log_entry::from_log_entry("ppwt", "launch", &v);
+        let _ = verity_space::log_entry::from_log_entry("ppwt", "space-object", &v);
+    }
+    for parsed in [
+        verity_space::eop::EopTable::parse(&text),
+        verity_space::eop::EopTable::parse_finals(&text),
+        verity_space::eop::EopTable::parse_celestrak_csv(&text),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let first = parsed.records()[0].mjd;
+        for dt in [-1.0, 0.0, 0.37, 1.5, 1e9] {
+            let t = Epoch::from_jd(2_400_000.5 + first, dt);
+            let _ = parsed.at(&t);
+        }
+    }
     let _ = Epoch::parse_iso8601(&text);
 }
 

@@ -138,10 +138,7 @@ impl<'t> LogEvaluator<'t> {
             // Evaluating one treaty: a declaration under another is not ours to count.
             (None, Some(_)) => return Ok(()),
             (None, None) => match crate::bundled_static(&treaty) {
-                Some(t) => self
-                    .treaties
-                    .entry(treaty)
-                    .or_insert(TreatyState::new(t)?),
+                Some(t) => self.treaties.entry(treaty).or_insert(TreatyState::new(t)?),
                 // A treaty this node has no rules for: carried in the log, not evaluated.
                 None => return Ok(()),
             },
@@ -156,11 +153,7 @@ impl<'t> LogEvaluator<'t> {
     pub fn evaluation(&self) -> LogEvaluation {
         LogEvaluation {
             skipped_entries: self.skipped_entries,
-            treaties: self
-                .treaties
-                .iter()
-                .map(|(id, s)| s.findings(id))
-                .collect(),
+            treaties: self.treaties.iter().map(|(id, s)| s.findings(id)).collect(),
         }
     }
 

@@ -46,9 +46,20 @@ fn log_entries() -> Vec<Vec<u8>> {
             out.push(signed(key, id, "data-exchange", *seq, payload));
             if out.len() % 7 == 0 {
                 out.push(b"not an envelope".to_vec());
-                out.push(signed(key, "ctbt", "bulletin", 10_000 + *seq, serde_json::json!({"events": []})));
-                out.push(signed(key, "no-such-regime", "data-exchange", 20_000 + *seq,
-                    serde_json::json!({"as_of": "2020-01-01", "quantities": {}})));
+                out.push(signed(
+                    key,
+                    "ctbt",
+                    "bulletin",
+                    10_000 + *seq,
+                    serde_json::json!({"events": []}),
+                ));
+                out.push(signed(
+                    key,
+                    "no-such-regime",
+                    "data-exchange",
+                    20_000 + *seq,
+                    serde_json::json!({"as_of": "2020-01-01", "quantities": {}}),
+                ));
             }
         }
     }
@@ -65,7 +76,10 @@ fn running_evaluation_equals_evaluation_from_scratch() {
     let scratch = |only| {
         serde_json::to_value(
             evaluate_log(
-                entries.iter().enumerate().map(|(i, e)| (i as u64, e.as_slice())),
+                entries
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| (i as u64, e.as_slice())),
                 only,
             )
             .unwrap(),

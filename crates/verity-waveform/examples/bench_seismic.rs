@@ -6,18 +6,17 @@
 //!   stalta FILE                best-of-N classic and recursive STA/LTA (1 s / 10 s windows)
 //!   gen-day FILE               one channel-day as Steim-2 miniSEED 2 (4096-byte records)
 //!   decode FILE                best-of-N decode of a miniSEED file into traces
-//!   gen-network DIR STATIONS   STATIONS × 3 components × 24 h at 100 Hz, Steim-2 files
-//!   network DIR                decode → band-pass → recursive STA/LTA → trigger → AIC pick
-//!                              for every file in DIR, in parallel over files (rayon), streaming
-//!                              record by record; reports wall time and peak resident memory
+//!
+//! Times are the best of N runs, both wall-clock and CPU time of the calling thread (the
+//! latter is less disturbed when other processes share the machine). The whole network-day
+//! (decode → … → associate → locate) is bench/seismic/netday, a separate crate because it
+//! needs verity-seismic.
 
-use rayon::prelude::*;
 use std::time::Instant;
 use verity_waveform::detect::{
     classic_sta_lta, classic_sta_lta_into, recursive_sta_lta, recursive_sta_lta_into,
 };
 use verity_waveform::mseed::{DecodeOptions, Mseed2Writer, RecordReader, read_traces};
-use verity_waveform::pipeline::{Detector, DetectorConfig, Method};
 use verity_waveform::trace::parse_time;
 
 const DAY: usize = 8_640_000;
@@ -67,40 +66,37 @@ fn synth(n: usize, seed: u64, events: &[(usize, f64)]) -> Vec<i32> {
     out
 }
 
-fn best_of<F: FnMut()>(n: usize, mut f: F) -> f64 {
-    let mut best = f64::INFINITY;
+/// CPU time of the calling thread (s).
+fn thread_cpu() -> f64 {
+    #[cfg(target_os = "linux")]
+    {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `ts` is a valid, writable timespec; CLOCK_THREAD_CPUTIME_ID is always valid.
+        unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+        ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
+    }
+    #[cfg(not(target_os = "linux"))]
+    f64::NAN
+}
+
+/// Best wall-clock time and best thread CPU time over `n` runs.
+fn best_of2<F: FnMut()>(n: usize, mut f: F) -> (f64, f64) {
+    let (mut best, mut best_cpu) = (f64::INFINITY, f64::INFINITY);
     for _ in 0..n {
+        let c = thread_cpu();
         let t = Instant::now();
         f();
         best = best.min(t.elapsed().as_secs_f64());
+        best_cpu = best_cpu.min(thread_cpu() - c);
     }
-    best
+    (best, best_cpu)
 }
 
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(f64::NAN)
-}
-
-/// CPU seconds (user + system) used by this process so far, from /proc/self/stat.
-fn cpu_seconds() -> f64 {
-    std::fs::read_to_string("/proc/self/stat")
-        .ok()
-        .and_then(|s| {
-            // Fields after the parenthesised command name; utime and stime are 14th and 15th.
-            let rest = s.rsplit_once(')')?.1;
-            let f: Vec<&str> = rest.split_whitespace().collect();
-            let ticks = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
-            Some(ticks / 100.0)
-        })
-        .unwrap_or(f64::NAN)
+fn best_of<F: FnMut()>(n: usize, f: F) -> f64 {
+    best_of2(n, f).0
 }
 
 fn day_start() -> i64 {
@@ -125,10 +121,10 @@ fn main() {
                 .collect();
             let (nsta, nlta) = (100, 1000);
             let mut sink = 0.0;
-            let classic = best_of(15, || {
+            let (classic, classic_cpu) = best_of2(15, || {
                 sink += classic_sta_lta(&x, nsta, nlta).expect("ok")[DAY / 2]
             });
-            let recursive = best_of(15, || {
+            let (recursive, recursive_cpu) = best_of2(15, || {
                 sink += recursive_sta_lta(&x, nsta, nlta).expect("ok")[DAY / 2]
             });
             // Same computation into one reused output buffer (no fresh pages per call).
@@ -142,7 +138,7 @@ fn main() {
                 sink += buf[DAY / 2];
             });
             println!(
-                "{{\"samples\": {}, \"classic_s\": {classic}, \"recursive_s\": {recursive}, \"classic_into_s\": {classic_into}, \"recursive_into_s\": {recursive_into}, \"checksum\": {sink}}}",
+                "{{\"samples\": {}, \"classic_s\": {classic}, \"recursive_s\": {recursive}, \"classic_cpu_s\": {classic_cpu}, \"recursive_cpu_s\": {recursive_cpu}, \"classic_into_s\": {classic_into}, \"recursive_into_s\": {recursive_into}, \"checksum\": {sink}}}",
                 x.len()
             );
         }
@@ -170,80 +166,6 @@ fn main() {
             println!(
                 "{{\"samples\": {n}, \"bytes\": {}, \"decode_s\": {t}, \"records_s\": {records}}}",
                 bytes.len()
-            );
-        }
-        "gen-network" => {
-            let dir = std::path::Path::new(&args[1]);
-            let stations: usize = args[2].parse().expect("station count");
-            std::fs::create_dir_all(dir).expect("mkdir");
-            let jobs: Vec<(usize, &str)> = (0..stations)
-                .flat_map(|s| ["HHZ", "HHN", "HHE"].into_iter().map(move |c| (s, c)))
-                .collect();
-            jobs.par_iter().for_each(|&(s, ch)| {
-                let sta = format!("S{s:03}");
-                let path = dir.join(format!("XX.{sta}.00.{ch}.mseed"));
-                if path.exists() {
-                    return;
-                }
-                // Four events a day; arrival moveout grows with station number.
-                let events: Vec<(usize, f64)> = [1_000_000usize, 3_100_000, 5_500_000, 7_900_000]
-                    .iter()
-                    .enumerate()
-                    .map(|(k, &t)| (t + s * 250 + k * 37, 3000.0 + 2000.0 * k as f64))
-                    .collect();
-                let seed = (s * 3 + ch.len() + ch.as_bytes()[2] as usize) as u64 + 17;
-                let x = synth(DAY, seed, &events);
-                let w = Mseed2Writer::new("XX", &sta, "00", ch, RATE);
-                let bytes = w.write(day_start(), &x, 1).expect("encode");
-                std::fs::write(&path, bytes).expect("write");
-            });
-            println!("{{\"files\": {}}}", jobs.len());
-        }
-        "network" => {
-            let mut files: Vec<_> = std::fs::read_dir(&args[1])
-                .expect("dir")
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|e| e == "mseed"))
-                .collect();
-            files.sort();
-            let cfg = DetectorConfig {
-                band: Some((2.0, 8.0, 4)),
-                sta: 1.0,
-                lta: 30.0,
-                on: 4.0,
-                off: 1.5,
-                method: Method::Recursive,
-                pick_before: 5.0,
-                pick_after: 2.0,
-            };
-            let cpu0 = cpu_seconds();
-            let t = Instant::now();
-            let results: Vec<(usize, usize, usize)> = files
-                .par_iter()
-                .map(|p| {
-                    let bytes = std::fs::read(p).expect("read");
-                    let mut det = Detector::new(&cfg, RATE).expect("config");
-                    for r in RecordReader::new(&bytes) {
-                        let r = r.expect("record");
-                        det.push(&r.samples.to_f64());
-                    }
-                    let n = det.samples_seen();
-                    let d = det.finish();
-                    let picks = d.iter().filter(|d| d.pick.is_some()).count();
-                    (n, d.len(), picks)
-                })
-                .collect();
-            let wall = t.elapsed().as_secs_f64();
-            let cpu = cpu_seconds() - cpu0;
-            let samples: usize = results.iter().map(|r| r.0).sum();
-            let detections: usize = results.iter().map(|r| r.1).sum();
-            let picks: usize = results.iter().map(|r| r.2).sum();
-            println!(
-                "{{\"files\": {}, \"samples\": {samples}, \"detections\": {detections}, \"picks\": {picks}, \"wall_s\": {wall}, \"cpu_s\": {cpu}, \"threads\": {}, \"peak_rss_mb\": {:.1}, \"realtime_factor\": {:.0}}}",
-                files.len(),
-                rayon::current_num_threads(),
-                peak_rss_mb(),
-                86400.0 / wall
             );
         }
         _ => {

@@ -47,32 +47,33 @@ fn check(len: usize, nsta: usize, nlta: usize) -> Result<(), DetectError> {
     Ok(())
 }
 
-/// Independent chains processed in lockstep. The running sums are serial recurrences (one
-/// floating-point add of latency per sample); splitting the series into `LANES` segments whose
-/// start states are computed exactly lets the CPU overlap four chains.
-const LANES: usize = 4;
-/// Samples per block between the recurrence pass and the (vectorisable) division pass.
-const BLOCK: usize = 2048;
-/// Below this many samples the plain single-chain loop is used.
-const MIN_SPLIT: usize = LANES * BLOCK * 4;
+/// Interleaved recurrence chains. A running sum `s[i] = s[i−1] + d[i]` costs one
+/// floating-point add of latency per sample; rewritten as
+/// `s[i] = s[i−4] + ((d[i] + d[i−1]) + (d[i−2] + d[i−3]))` it becomes four independent chains
+/// over neighbouring samples, so the CPU advances four outputs per add latency and the
+/// divisions of a group of four can be issued as vector instructions.
+const CHAINS: usize = 4;
+/// Samples per block (a multiple of [`CHAINS`]); the block's increments stay in L1 cache.
+const BLOCK: usize = 1024;
 
-/// `out[i] ← out[i] / max(den[i], tiny) · scale` (the STA holds the numerator).
-#[inline]
-fn divide(out: &mut [f64], den: &[f64], scale: f64) {
-    for (o, &d) in out.iter_mut().zip(den) {
-        *o = *o / d.max(f64::MIN_POSITIVE) * scale;
-    }
-}
-
-/// A zeroed output vector of `n` values (huge-page backed when large; see [`crate::mem`]).
-fn alloc_output(n: usize) -> Vec<f64> {
-    crate::mem::zeroed(n)
+/// One STA/LTA ratio `s / max(l, tiny) · scale`. The guard keeps dead (all-zero) channels at
+/// zero instead of NaN; for any positive long-term sum it changes nothing. Written as a
+/// compare-and-select rather than `f64::max` so that the group loop vectorises.
+#[inline(always)]
+fn ratio(s: f64, l: f64, scale: f64) -> f64 {
+    let l = if l < f64::MIN_POSITIVE {
+        f64::MIN_POSITIVE
+    } else {
+        l
+    };
+    s / l * scale
 }
 
 /// Classic STA/LTA (ObsPy `classic_sta_lta`). Running sums of squares: O(n).
 pub fn classic_sta_lta(x: &[f64], nsta: usize, nlta: usize) -> Result<Vec<f64>, DetectError> {
-    let mut out = alloc_output(x.len());
-    classic_sta_lta_into(x, nsta, nlta, &mut out)?;
+    check(x.len(), nsta, nlta)?;
+    let mut out = crate::mem::zeroed(x.len());
+    classic_dispatch(x, nsta, nlta, &mut out);
     Ok(out)
 }
 
@@ -85,85 +86,127 @@ pub fn classic_sta_lta_into(
     out: &mut [f64],
 ) -> Result<(), DetectError> {
     check(x.len(), nsta, nlta)?;
-    let n = x.len();
-    if out.len() != n {
+    if out.len() != x.len() {
         return Err(DetectError::Output {
             len: out.len(),
-            expected: n,
+            expected: x.len(),
         });
     }
-    out[..nlta - 1].iter_mut().for_each(|v| *v = 0.0);
-    let window = |end: usize, len: usize| x[end - len..end].iter().map(|v| v * v).sum::<f64>();
+    classic_dispatch(x, nsta, nlta, out);
+    Ok(())
+}
+
+/// Runs [`classic_core`] compiled for AVX2 when the CPU has it (four divisions per
+/// instruction instead of two); the arithmetic, and so every rounding, is identical — no FMA
+/// contraction is enabled.
+fn classic_dispatch(x: &[f64], nsta: usize, nlta: usize, out: &mut [f64]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the function only differs from the baseline one by using AVX2
+        // instructions, and the CPU was just checked to support AVX2.
+        unsafe { classic_avx2(x, nsta, nlta, out) };
+        return;
+    }
+    classic_core(x, nsta, nlta, out);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn classic_avx2(x: &[f64], nsta: usize, nlta: usize, out: &mut [f64]) {
+    classic_core(x, nsta, nlta, out);
+}
+
+/// Caller has checked `1 ≤ nsta < nlta ≤ x.len() = out.len()`.
+#[inline(always)]
+fn classic_core(x: &[f64], nsta: usize, nlta: usize, out: &mut [f64]) {
+    let n = x.len();
     // Ratio of means = (sta / nsta) / (lta / nlta) = sta / lta · (nlta / nsta).
     let scale = nlta as f64 / nsta as f64;
-    let (sta0, lta0) = (window(nlta, nsta), window(nlta, nlta));
-    out[nlta - 1] = sta0 / lta0.max(f64::MIN_POSITIVE) * scale;
-    let m = n - nlta; // updates at indices nlta..n
-    let seg = if m >= MIN_SPLIT { m / LANES } else { 0 };
-    let mut sta = [0.0f64; LANES];
-    let mut lta = [0.0f64; LANES];
-    if seg > 0 {
-        // Exact window sums at each segment start (for lane 0 these are sta0 and lta0).
-        for k in 0..LANES {
-            let s = nlta + k * seg;
-            sta[k] = if k == 0 { sta0 } else { window(s, nsta) };
-            lta[k] = if k == 0 { lta0 } else { window(s, nlta) };
-        }
-        let (head, _) = out[nlta..].split_at_mut(LANES * seg);
-        let mut outs: Vec<&mut [f64]> = head.chunks_exact_mut(seg).collect();
-        let mut den = [[0.0f64; BLOCK]; LANES];
-        let mut j0 = 0;
-        while j0 < seg {
-            let len = BLOCK.min(seg - j0);
-            // Equal-length per-lane slices let the compiler drop bounds checks.
-            let cur: [&[f64]; LANES] = std::array::from_fn(|k| &x[nlta + k * seg + j0..][..len]);
-            let old_s: [&[f64]; LANES] =
-                std::array::from_fn(|k| &x[nlta + k * seg + j0 - nsta..][..len]);
-            let old_l: [&[f64]; LANES] =
-                std::array::from_fn(|k| &x[nlta + k * seg + j0 - nlta..][..len]);
-            let mut dst: Vec<&mut [f64]> = outs.iter_mut().map(|o| &mut o[j0..j0 + len]).collect();
-            for j in 0..len {
-                for k in 0..LANES {
-                    let s = cur[k][j] * cur[k][j];
-                    let os = old_s[k][j];
-                    let ol = old_l[k][j];
-                    sta[k] += s - os * os;
-                    lta[k] += s - ol * ol;
-                    dst[k][j] = sta[k];
-                    den[k][j] = lta[k];
-                }
-            }
-            for k in 0..LANES {
-                divide(&mut outs[k][j0..j0 + len], &den[k][..len], scale);
-            }
-            j0 += len;
-        }
+    let window = |end: usize, len: usize| x[end - len..end].iter().map(|v| v * v).sum::<f64>();
+    out[..nlta - 1].iter_mut().for_each(|v| *v = 0.0);
+    // Chain k holds the window sums ending at indices first + k, first + k + 4, ...; each
+    // starts from the exact sums (the first output is at index nlta − 1).
+    let first = nlta - 1;
+    let heads = CHAINS.min(n - first);
+    let mut sta = [0.0f64; CHAINS];
+    let mut lta = [0.0f64; CHAINS];
+    for k in 0..heads {
+        sta[k] = window(first + k + 1, nsta);
+        lta[k] = window(first + k + 1, nlta);
+        out[first + k] = ratio(sta[k], lta[k], scale);
     }
-    // Tail (or everything, for short series): one chain continuing from the last lane.
-    let (mut s_acc, mut l_acc) = if seg > 0 {
-        (sta[LANES - 1], lta[LANES - 1])
-    } else {
-        (sta0, lta0)
-    };
-    for i in nlta + LANES * seg..n {
-        let s = x[i] * x[i];
-        s_acc += s - x[i - nsta] * x[i - nsta];
-        l_acc += s - x[i - nlta] * x[i - nlta];
-        // Guard against a zero or (through rounding) negative long-term sum in dead channels.
-        out[i] = s_acc / l_acc.max(f64::MIN_POSITIVE) * scale;
+    // Per-sample increments x[j]² − x[j−nsta]² (STA) and x[j]² − x[j−nlta]² (LTA) for
+    // j = i−3 .. i+len, block by block: three samples of overlap so that each group of four
+    // outputs finds its four-sample windows in the block (read with unaligned vector loads).
+    let mut ds = [0.0f64; BLOCK + CHAINS - 1];
+    let mut dl = [0.0f64; BLOCK + CHAINS - 1];
+    let mut i = first + CHAINS;
+    while i + CHAINS <= n {
+        let len = BLOCK.min((n - i) / CHAINS * CHAINS);
+        let w = len + CHAINS - 1;
+        let cur = &x[i + 1 - CHAINS..][..w];
+        let old_s = &x[i + 1 - CHAINS - nsta..][..w];
+        let old_l = &x[i + 1 - CHAINS - nlta..][..w];
+        for (((a, b), (&c, &os)), &ol) in ds[..w]
+            .iter_mut()
+            .zip(&mut dl[..w])
+            .zip(cur.iter().zip(old_s))
+            .zip(old_l)
+        {
+            let q = c * c;
+            *a = q - os * os;
+            *b = q - ol * ol;
+        }
+        // Local copies keep the chain states in registers across the loop.
+        let (mut sc, mut lc) = (sta, lta);
+        let (d0, d1, d2, d3) = (
+            &ds[..len],
+            &ds[1..1 + len],
+            &ds[2..2 + len],
+            &ds[3..3 + len],
+        );
+        let (e0, e1, e2, e3) = (
+            &dl[..len],
+            &dl[1..1 + len],
+            &dl[2..2 + len],
+            &dl[3..3 + len],
+        );
+        for (g, o4) in out[i..i + len].chunks_exact_mut(CHAINS).enumerate() {
+            let u = g * CHAINS;
+            for k in 0..CHAINS {
+                let j = u + k;
+                sc[k] += (d3[j] + d2[j]) + (d1[j] + d0[j]);
+                lc[k] += (e3[j] + e2[j]) + (e1[j] + e0[j]);
+            }
+            for k in 0..CHAINS {
+                o4[k] = ratio(sc[k], lc[k], scale);
+            }
+        }
+        (sta, lta) = (sc, lc);
+        i += len;
     }
-    Ok(())
+    // Fewer than four samples left: chain k continues at index i + k.
+    for k in 0..n - i.min(n) {
+        let j = i + k;
+        for t in j + 1 - CHAINS..=j {
+            let q = x[t] * x[t];
+            sta[k] += q - x[t - nsta] * x[t - nsta];
+            lta[k] += q - x[t - nlta] * x[t - nlta];
+        }
+        out[j] = ratio(sta[k], lta[k], scale);
+    }
 }
 
 /// Recursive STA/LTA (ObsPy `recursive_sta_lta`).
 ///
-/// The averages are linear recurrences `y[i] = a·y[i−1] + c·x[i]²`. For long series the
-/// samples are split into `LANES` segments: a first pass finds each segment's end state when
-/// started from zero, the exact start states follow from `y_end = local_end + a^len · y_start`,
-/// and a second pass runs all segments from their exact start states in lockstep.
+/// The averages are linear recurrences `y[i] = a·y[i−1] + c·x[i]²`, unrolled to
+/// `y[i] = a⁴·y[i−4] + c·(x[i]² + a·x[i−1]² + a²·x[i−2]² + a³·x[i−3]²)` so that four
+/// independent chains advance together (see [`CHAINS`]). The recurrence is contractive
+/// (`a < 1`), so the different rounding stays at the 1e-13 level (tests compare with ObsPy).
 pub fn recursive_sta_lta(x: &[f64], nsta: usize, nlta: usize) -> Result<Vec<f64>, DetectError> {
-    let mut out = alloc_output(x.len());
-    recursive_sta_lta_into(x, nsta, nlta, &mut out)?;
+    check(x.len(), nsta, nlta)?;
+    let mut out = crate::mem::zeroed(x.len());
+    recursive_dispatch(x, nsta, nlta, &mut out);
     Ok(out)
 }
 
@@ -175,81 +218,100 @@ pub fn recursive_sta_lta_into(
     out: &mut [f64],
 ) -> Result<(), DetectError> {
     check(x.len(), nsta, nlta)?;
-    let n = x.len();
-    if out.len() != n {
+    if out.len() != x.len() {
         return Err(DetectError::Output {
             len: out.len(),
-            expected: n,
+            expected: x.len(),
         });
     }
-    if n > 0 {
-        out[0] = 0.0;
+    recursive_dispatch(x, nsta, nlta, out);
+    Ok(())
+}
+
+/// As [`classic_dispatch`].
+fn recursive_dispatch(x: &[f64], nsta: usize, nlta: usize, out: &mut [f64]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the function only differs from the baseline one by using AVX2
+        // instructions, and the CPU was just checked to support AVX2.
+        unsafe { recursive_avx2(x, nsta, nlta, out) };
+        return;
     }
+    recursive_core(x, nsta, nlta, out);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn recursive_avx2(x: &[f64], nsta: usize, nlta: usize, out: &mut [f64]) {
+    recursive_core(x, nsta, nlta, out);
+}
+
+/// Caller has checked `1 ≤ nsta < nlta ≤ x.len() = out.len()` (so `x.len() ≥ 2`).
+#[inline(always)]
+fn recursive_core(x: &[f64], nsta: usize, nlta: usize, out: &mut [f64]) {
+    let n = x.len();
     let csta = 1.0 / nsta as f64;
     let clta = 1.0 / nlta as f64;
     let (icsta, iclta) = (1.0 - csta, 1.0 - clta);
-    // ObsPy runs the recursion from sample 1 (sample 0 never enters the averages).
-    let m = n.saturating_sub(1);
-    let seg = if m >= MIN_SPLIT { m / LANES } else { 0 };
-    let mut sta = [0.0f64; LANES];
-    let mut lta = [0.0f64; LANES];
-    if seg > 0 {
-        // Pass 1: local end states of segments 0..LANES-1 started from zero.
-        let mut ls = [0.0f64; LANES];
-        let mut ll = [0.0f64; LANES];
-        for j in 0..seg {
-            for k in 0..LANES - 1 {
-                let v = x[1 + k * seg + j];
-                let s = v * v;
-                ls[k] = csta * s + icsta * ls[k];
-                ll[k] = clta * s + iclta * ll[k];
-            }
-        }
-        // Exact start states: y_start(k+1) = local_end(k) + a^seg · y_start(k).
-        let (ps, pl) = (icsta.powi(seg as i32), iclta.powi(seg as i32));
-        for k in 1..LANES {
-            sta[k] = ls[k - 1] + ps * sta[k - 1];
-            lta[k] = ll[k - 1] + pl * lta[k - 1];
-        }
-        // Pass 2: all segments from their exact start states.
-        let (head, _) = out[1..].split_at_mut(LANES * seg);
-        let mut outs: Vec<&mut [f64]> = head.chunks_exact_mut(seg).collect();
-        let mut den = [[0.0f64; BLOCK]; LANES];
-        let mut j0 = 0;
-        while j0 < seg {
-            let len = BLOCK.min(seg - j0);
-            let cur: [&[f64]; LANES] = std::array::from_fn(|k| &x[1 + k * seg + j0..][..len]);
-            let mut dst: Vec<&mut [f64]> = outs.iter_mut().map(|o| &mut o[j0..j0 + len]).collect();
-            for j in 0..len {
-                for k in 0..LANES {
-                    let v = cur[k][j];
-                    let s = v * v;
-                    sta[k] = csta * s + icsta * sta[k];
-                    lta[k] = clta * s + iclta * lta[k];
-                    dst[k][j] = sta[k];
-                    den[k][j] = lta[k];
-                }
-            }
-            for k in 0..LANES {
-                divide(&mut outs[k][j0..j0 + len], &den[k][..len], 1.0);
-            }
-            j0 += len;
-        }
+    // ObsPy runs the recursion from sample 1 (sample 0 never enters the averages); the first
+    // CHAINS states (indices 1..=4) are computed exactly as ObsPy does.
+    let heads = CHAINS.min(n - 1);
+    let mut sta = [0.0f64; CHAINS];
+    let mut lta = [0.0f64; CHAINS];
+    let (mut s, mut l) = (0.0, 0.0);
+    for k in 0..heads {
+        let q = x[1 + k] * x[1 + k];
+        s = csta * q + icsta * s;
+        l = clta * q + iclta * l;
+        sta[k] = s;
+        lta[k] = l;
     }
-    let (mut s_acc, mut l_acc) = if seg > 0 {
-        (sta[LANES - 1], lta[LANES - 1])
-    } else {
-        (0.0, 0.0)
-    };
-    for i in 1 + LANES * seg..n {
-        let s = x[i] * x[i];
-        s_acc = csta * s + icsta * s_acc;
-        l_acc = clta * s + iclta * l_acc;
-        out[i] = s_acc / l_acc;
+    let pow = |a: f64| [a, a * a, a * a * a, a * a * a * a];
+    let (ps, pl) = (pow(icsta), pow(iclta));
+    // c·(q[j] + a·q[j−1] + a²·q[j−2] + a³·q[j−3]) over the window q[j−3..=j].
+    let step =
+        |q: &[f64], c: f64, a: &[f64; 4]| c * ((q[3] + a[0] * q[2]) + (a[1] * q[1] + a[2] * q[0]));
+    let mut q = [0.0f64; BLOCK + CHAINS - 1];
+    let mut i = 1 + CHAINS;
+    while i + CHAINS <= n {
+        let len = BLOCK.min((n - i) / CHAINS * CHAINS);
+        let w = len + CHAINS - 1;
+        for (d, &v) in q[..w].iter_mut().zip(&x[i + 1 - CHAINS..][..w]) {
+            *d = v * v;
+        }
+        let (mut sc, mut lc) = (sta, lta);
+        // Offset views q[j−3], q[j−2], q[j−1], q[j] (unaligned vector loads, no shuffles).
+        let (q0, q1, q2, q3) = (&q[..len], &q[1..1 + len], &q[2..2 + len], &q[3..3 + len]);
+        for (g, o4) in out[i..i + len].chunks_exact_mut(CHAINS).enumerate() {
+            let u = g * CHAINS;
+            for k in 0..CHAINS {
+                let j = u + k;
+                let e = [q0[j], q1[j], q2[j], q3[j]];
+                sc[k] = ps[3] * sc[k] + step(&e, csta, &ps);
+                lc[k] = pl[3] * lc[k] + step(&e, clta, &pl);
+            }
+            for k in 0..CHAINS {
+                o4[k] = ratio(sc[k], lc[k], 1.0);
+            }
+        }
+        (sta, lta) = (sc, lc);
+        i += len;
     }
-    // The first nlta values are defined as zero.
-    out[..nlta.min(n)].iter_mut().for_each(|v| *v = 0.0);
-    Ok(())
+    // Fewer than four samples left: chain k continues at index i + k (one step of four).
+    for k in 0..n - i.min(n) {
+        let j = i + k;
+        let e = [
+            x[j - 3] * x[j - 3],
+            x[j - 2] * x[j - 2],
+            x[j - 1] * x[j - 1],
+            x[j] * x[j],
+        ];
+        sta[k] = ps[3] * sta[k] + step(&e, csta, &ps);
+        lta[k] = pl[3] * lta[k] + step(&e, clta, &pl);
+        out[j] = ratio(sta[k], lta[k], 1.0);
+    }
+    // The first nlta values are defined as zero (this also covers the head states above).
+    out[..nlta].iter_mut().for_each(|v| *v = 0.0);
 }
 
 /// Trigger on/off sample index pairs (ObsPy `trigger_onset` with `max_len` unlimited unless
@@ -388,4 +450,108 @@ pub fn aic_pick(x: &[f64]) -> Option<usize> {
         }
     }
     Some(best + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// ObsPy's C loops written out literally (serial sums, one division per sample): the
+    /// definition the blocked/chained implementation must reproduce.
+    fn classic_reference(x: &[f64], nsta: usize, nlta: usize) -> Vec<f64> {
+        let mut out = vec![0.0; x.len()];
+        for i in nlta - 1..x.len() {
+            let win = |len: usize| x[i + 1 - len..=i].iter().map(|v| v * v).sum::<f64>();
+            out[i] = win(nsta) / win(nlta) * (nlta as f64 / nsta as f64);
+        }
+        out
+    }
+
+    fn recursive_reference(x: &[f64], nsta: usize, nlta: usize) -> Vec<f64> {
+        let (cs, cl) = (1.0 / nsta as f64, 1.0 / nlta as f64);
+        let (mut s, mut l) = (0.0, 0.0);
+        let mut out = vec![0.0; x.len()];
+        for i in 1..x.len() {
+            s = cs * x[i] * x[i] + (1.0 - cs) * s;
+            l = cl * x[i] * x[i] + (1.0 - cl) * l;
+            out[i] = if i < nlta { 0.0 } else { s / l };
+        }
+        out
+    }
+
+    fn signal(n: usize) -> Vec<f64> {
+        // Deterministic non-integer samples with bursts (so ratios vary widely).
+        (0..n)
+            .map(|i| {
+                let t = i as f64;
+                (t * 0.37).sin() * 3.1
+                    + (t * 0.011).cos() * 0.7
+                    + if i % 97 < 9 { 5.5 } else { 0.0 }
+            })
+            .collect()
+    }
+
+    /// Every length around the block and chain boundaries: heads only, heads + tail,
+    /// one block, one block plus a partial group, several blocks.
+    #[test]
+    fn chained_sta_lta_matches_serial_definition_at_every_boundary() {
+        let (nsta, nlta) = (3, 11);
+        let mut lengths: Vec<usize> = (nlta..nlta + 24).collect();
+        for b in [BLOCK, 2 * BLOCK, 3 * BLOCK + 5] {
+            lengths.extend(b - 3..b + 14);
+        }
+        for n in lengths {
+            let x = signal(n);
+            type Fun = fn(&[f64], usize, usize) -> Result<Vec<f64>, DetectError>;
+            type IntoFun = fn(&[f64], usize, usize, &mut [f64]) -> Result<(), DetectError>;
+            let cases: [(&str, Fun, IntoFun, Vec<f64>); 2] = [
+                (
+                    "classic",
+                    classic_sta_lta,
+                    classic_sta_lta_into,
+                    classic_reference(&x, nsta, nlta),
+                ),
+                (
+                    "recursive",
+                    recursive_sta_lta,
+                    recursive_sta_lta_into,
+                    recursive_reference(&x, nsta, nlta),
+                ),
+            ];
+            for (name, f, f_into, want) in cases {
+                let got = f(&x, nsta, nlta).unwrap();
+                assert_eq!(got.len(), n, "{name} n={n}");
+                for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+                    // Tolerance: 1e-12 relative (chained vs serial rounding only).
+                    assert!(
+                        (g - w).abs() <= 1e-12 * w.abs().max(1e-300),
+                        "{name} n={n} i={i}: {g} vs {w}"
+                    );
+                }
+                let mut buf = vec![f64::NAN; n];
+                f_into(&x, nsta, nlta, &mut buf).unwrap();
+                assert_eq!(
+                    buf, got,
+                    "{name} n={n}: _into differs from the allocating call"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn dead_channel_gives_zero_not_nan() {
+        let x = vec![0.0; 5000];
+        assert!(
+            classic_sta_lta(&x, 10, 100)
+                .unwrap()
+                .iter()
+                .all(|&v| v == 0.0)
+        );
+        assert!(
+            recursive_sta_lta(&x, 10, 100)
+                .unwrap()
+                .iter()
+                .all(|&v| v == 0.0)
+        );
+    }
 }

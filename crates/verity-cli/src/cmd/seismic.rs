@@ -1,4 +1,4 @@
-//! `verity seismic ...`: waveform-level commands (trigger, inspect, detect, plot) over
+//! `verity seismic ...`: waveform-level commands (trigger, inspect, detect, resample, plot) over
 //! `verity-waveform`; event-level commands (travel times, location, magnitudes, screening,
 //! bulletins) live in `seismic_locate.rs` and are flattened in.
 //!
@@ -29,6 +29,24 @@ impl From<MethodArg> for Method {
             MethodArg::Recursive => Method::Recursive,
         }
     }
+}
+
+/// Resampling methods (see `verity_waveform::resample`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ResampleMethod {
+    /// ObsPy `Trace.resample` (spectral; no anti-alias filter beyond the spectral cut).
+    Fft,
+    /// SciPy `resample_poly` (polyphase Kaiser FIR; the rate ratio must be a fraction
+    /// up/down with up, down ≤ 1000).
+    Poly,
+    /// ObsPy `Trace.decimate` (causal Chebyshev II anti-alias filter, integer factor 2–16).
+    Decimate,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum WindowArg {
+    Hann,
+    None,
 }
 
 #[derive(clap::Subcommand)]
@@ -96,6 +114,24 @@ pub enum Command {
         /// Write the picks CSV here (default: print it).
         #[arg(long)]
         out: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Resample every trace of a miniSEED or SAC file to a new rate and write the result as
+    /// miniSEED 2 with FLOAT64 samples (lossless; read by ObsPy/libmseed).
+    Resample {
+        file: PathBuf,
+        /// New sample rate, Hz.
+        #[arg(long)]
+        rate: f64,
+        #[arg(long, value_enum, default_value = "fft")]
+        method: ResampleMethod,
+        /// Spectral window for `--method fft` (ObsPy's default is hann).
+        #[arg(long, value_enum, default_value = "hann")]
+        window: WindowArg,
+        /// Output miniSEED file.
+        #[arg(long)]
+        out: PathBuf,
         #[arg(long)]
         json: bool,
     },
@@ -180,6 +216,14 @@ pub fn run(cmd: Command) -> Result<ExitCode> {
             };
             detect(&files, &cfg, out.as_deref(), json)
         }
+        Command::Resample {
+            file,
+            rate,
+            method,
+            window,
+            out,
+            json,
+        } => resample(&file, rate, method, window, &out, json),
         Command::Plot {
             file,
             out,
@@ -201,6 +245,114 @@ pub fn run(cmd: Command) -> Result<ExitCode> {
         ),
         Command::Event(c) => super::seismic_locate::run(c),
     }
+}
+
+/// `new / old` as a fraction `up / down` in lowest terms with both at most 1000.
+fn rate_fraction(old: f64, new: f64) -> Option<(usize, usize)> {
+    let gcd = |mut a: usize, mut b: usize| {
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        a
+    };
+    for den in 1..=1000usize {
+        let num = (new / old * den as f64).round();
+        if (1.0..=1000.0).contains(&num) && (num / den as f64 * old - new).abs() <= 1e-9 * new {
+            let (u, d) = (num as usize, den);
+            let g = gcd(u, d);
+            return Some((u / g, d / g));
+        }
+    }
+    None
+}
+
+fn resample(
+    file: &Path,
+    rate: f64,
+    method: ResampleMethod,
+    window: WindowArg,
+    out: &Path,
+    json: bool,
+) -> Result<ExitCode> {
+    use verity_waveform::resample::{SpectralWindow, decimate_obspy, resample_poly, resample_rate};
+    if !(rate.is_finite() && rate > 0.0) {
+        bail!("--rate {rate}: the new sample rate must be a positive number of Hz");
+    }
+    let loaded = load(file, false, true)?;
+    let mut bytes = Vec::new();
+    let mut rows = Vec::new();
+    for t in &loaded.traces {
+        let y = match method {
+            ResampleMethod::Fft => {
+                let w = match window {
+                    WindowArg::Hann => SpectralWindow::Hann,
+                    WindowArg::None => SpectralWindow::None,
+                };
+                resample_rate(&t.samples, t.sample_rate, rate, w)
+            }
+            ResampleMethod::Poly => {
+                let (up, down) = rate_fraction(t.sample_rate, rate).with_context(|| {
+                    format!(
+                        "{}: {} Hz -> {rate} Hz is not a ratio up/down with up, down <= 1000 (use --method fft)",
+                        t.id(),
+                        t.sample_rate
+                    )
+                })?;
+                resample_poly(&t.samples, up, down)
+            }
+            ResampleMethod::Decimate => {
+                let f = t.sample_rate / rate;
+                if (f - f.round()).abs() > 1e-9 * f {
+                    bail!(
+                        "{}: {} Hz / {rate} Hz = {f} is not an integer decimation factor (use --method fft or poly)",
+                        t.id(),
+                        t.sample_rate
+                    );
+                }
+                decimate_obspy(&t.samples, t.sample_rate, f.round() as usize)
+            }
+        }
+        .with_context(|| format!("resampling {} of {}", t.id(), file.display()))?;
+        let w = verity_waveform::mseed::Mseed2Writer::new(
+            &t.network,
+            &t.station,
+            &t.location,
+            &t.channel,
+            rate,
+        );
+        bytes.extend(
+            w.write_f64(t.start, &y, 1)
+                .with_context(|| format!("encoding {} as miniSEED", t.id()))?,
+        );
+        rows.push(json!({
+            "id": t.id(), "start": format_time(t.start),
+            "input_samples": t.samples.len(), "input_rate": t.sample_rate,
+            "output_samples": y.len(), "output_rate": rate,
+        }));
+    }
+    std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({
+                "file": file.display().to_string(), "out": out.display().to_string(),
+                "method": format!("{method:?}").to_lowercase(), "traces": rows,
+            }))?
+        );
+    } else {
+        for r in &rows {
+            println!(
+                "{}  {} samples at {} Hz -> {} samples at {} Hz",
+                r["id"].as_str().unwrap_or(""),
+                r["input_samples"],
+                r["input_rate"],
+                r["output_samples"],
+                r["output_rate"]
+            );
+        }
+        println!("wrote {} (miniSEED 2, FLOAT64)", out.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `F1-F2` in Hz.

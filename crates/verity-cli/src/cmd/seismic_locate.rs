@@ -5,6 +5,7 @@
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use verity_seismic::amplitude::{MbAmplitudeConfig, WaveformMb, station_mb_from_trace};
 use verity_seismic::bulletin::{Bulletin, BulletinEvent};
 use verity_seismic::geodesy::distaz;
 use verity_seismic::input::format_time_ns;
@@ -13,6 +14,16 @@ use verity_seismic::magnitude::{
 };
 use verity_seismic::screening::{ScreeningInput, screen};
 use verity_seismic::{AssociatorConfig, EarthModel, Location, LocatorConfig, Phase, Station};
+use verity_waveform::Trace;
+use verity_waveform::mseed::DecodeOptions;
+
+/// Which Q table was used, for the output.
+fn q_source(path: Option<&Path>) -> String {
+    match path {
+        Some(p) => p.display().to_string(),
+        None => "Veith & Clawson (1972), IDC tabulation (embedded)".into(),
+    }
+}
 
 #[derive(clap::Subcommand)]
 pub enum Command {
@@ -56,11 +67,19 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Station and network magnitudes (mb, Ms_20) from measured amplitudes.
+    /// Station and network magnitudes: mb and Ms_20 from measured amplitudes (--amplitudes)
+    /// and/or IDC-style mb measured on vertical waveforms (--waveforms, miniSEED or SAC).
     Magnitude {
         /// Amplitudes CSV: station,type(mb|Ms),amplitude_nm,period_s.
+        #[arg(long, required_unless_present = "waveforms")]
+        amplitudes: Option<PathBuf>,
+        /// miniSEED or SAC files with the stations' vertical channels (counts); mb is measured
+        /// 0.8–4.5 Hz in 5.5 s after the P onset. Needs sensitivities in --stations.
+        #[arg(long, num_args = 1..)]
+        waveforms: Vec<PathBuf>,
+        /// P picks (station,phase,time) to start the windows at; default the predicted P time.
         #[arg(long)]
-        amplitudes: PathBuf,
+        picks: Option<PathBuf>,
         #[arg(long)]
         stations: PathBuf,
         /// Event JSON written by `locate --json`; or give --lat/--lon/--depth.
@@ -72,7 +91,11 @@ pub enum Command {
         lon: Option<f64>,
         #[arg(long, default_value_t = 0.0)]
         depth: f64,
-        /// Q(Δ,h) table for mb (CSV distance_deg,depth_km,q), e.g. Veith & Clawson (1972).
+        /// Origin time (RFC 3339) with --lat/--lon, needed for predicted P onsets.
+        #[arg(long)]
+        origin_time: Option<String>,
+        /// Q(Δ,h) table for mb (CSV distance_deg,depth_km,q); default the embedded
+        /// Veith & Clawson (1972) table as tabulated by the IDC.
         #[arg(long)]
         q_table: Option<PathBuf>,
         #[arg(long)]
@@ -115,13 +138,18 @@ pub enum Command {
         json: bool,
     },
     /// Associate and locate picks, add magnitudes and screening, write QuakeML and print the
-    /// bulletin JSON payload (document kind "bulletin", treaty "ctbt") for `verity submit`.
+    /// bulletin JSON payload (document kind "bulletin", treaty "ctbt"); with --submit-to, sign
+    /// it as the data centre's party and append it to the log.
     Bulletin {
         picks: PathBuf,
         #[arg(long)]
         stations: PathBuf,
         #[arg(long)]
         amplitudes: Option<PathBuf>,
+        /// miniSEED or SAC vertical channels: mb measured on them for every located event.
+        #[arg(long, num_args = 1..)]
+        waveforms: Vec<PathBuf>,
+        /// Q(Δ,h) table for mb; default the embedded Veith & Clawson (1972) table.
         #[arg(long)]
         q_table: Option<PathBuf>,
         #[arg(long, default_value = "NDC")]
@@ -133,6 +161,8 @@ pub enum Command {
         quakeml: Option<PathBuf>,
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        submit: super::ledger::SubmitArgs,
     },
     /// SVG map of a location and its error ellipse.
     Map {
@@ -270,7 +300,7 @@ fn magnitudes(
     depth: f64,
     amps: &[Amplitude],
     stations: &[Station],
-    q: Option<&AttenuationTable>,
+    q: &AttenuationTable,
 ) -> Result<(Vec<StationMagnitude>, Vec<String>)> {
     let mut out = Vec::new();
     let mut skipped = Vec::new();
@@ -279,12 +309,7 @@ fn magnitudes(
             .with_context(|| format!("amplitude for unknown station {}", a.station))?;
         let d = distaz(lat, lon, s.latitude, s.longitude).distance_deg;
         let r = match a.kind {
-            MagnitudeType::Mb => match q {
-                Some(q) => station_mb(a.amplitude_nm, a.period_s, d, depth, q),
-                None => {
-                    bail!("mb needs --q-table (Veith & Clawson Q(Δ,h) as distance_deg,depth_km,q)")
-                }
-            },
+            MagnitudeType::Mb => station_mb(a.amplitude_nm, a.period_s, d, depth, q),
             MagnitudeType::Ms20 => station_ms20(a.amplitude_nm, a.period_s, d, depth),
         };
         match r {
@@ -300,6 +325,90 @@ fn magnitudes(
         }
     }
     Ok((out, skipped))
+}
+
+/// The Q table: the user's CSV, or the embedded Veith & Clawson (1972) table.
+fn load_q(path: Option<&Path>) -> Result<AttenuationTable> {
+    match path {
+        Some(p) => AttenuationTable::from_csv(&read(p)?)
+            .with_context(|| format!("parsing Q table {}", p.display())),
+        None => Ok(AttenuationTable::veith_clawson_1972().clone()),
+    }
+}
+
+/// Vertical channels (channel code ending in Z) from miniSEED 2/3 or SAC files.
+fn load_vertical_traces(paths: &[PathBuf]) -> Result<(Vec<Trace>, Vec<String>)> {
+    let mut out = Vec::new();
+    let mut notes = Vec::new();
+    for path in paths {
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let traces = if verity_waveform::mseed::detect(&bytes).is_some() {
+            let a = verity_waveform::mseed::read_traces(&bytes, DecodeOptions::default())
+                .with_context(|| format!("decoding miniSEED file {}", path.display()))?;
+            for d in &a.discontinuities {
+                notes.push(format!("{}: {d:?}", path.display()));
+            }
+            a.traces
+        } else {
+            let (t, _) = verity_waveform::sac::read_sac(&bytes)
+                .with_context(|| format!("{}: neither miniSEED nor SAC", path.display()))?;
+            vec![t]
+        };
+        let n = traces.len();
+        let z: Vec<Trace> = traces
+            .into_iter()
+            .filter(|t| t.channel.to_ascii_uppercase().ends_with('Z'))
+            .collect();
+        if z.is_empty() {
+            notes.push(format!(
+                "{}: no vertical (…Z) channel among {n} traces",
+                path.display()
+            ));
+        }
+        out.extend(z);
+    }
+    Ok((out, notes))
+}
+
+/// IDC-style mb on each vertical trace for one event. Onsets: the P pick of the station if
+/// given, else predicted (IASP91). Traces that cannot give an mb are reported, not fatal.
+fn waveform_magnitudes(
+    hypo: &verity_seismic::Hypocentre,
+    p_picks: &[(String, i64)],
+    traces: &[Trace],
+    stations: &[Station],
+    q: &AttenuationTable,
+) -> (Vec<WaveformMb>, Vec<String>) {
+    let mut out = Vec::new();
+    let mut skipped = Vec::new();
+    for t in traces {
+        let Some(st) = stations
+            .iter()
+            .find(|s| s.code == t.station && (s.network.is_empty() || s.network == t.network))
+        else {
+            skipped.push(format!("{}: station not in --stations", t.id()));
+            continue;
+        };
+        let full = format!("{}.{}", st.network, st.code);
+        let pick = p_picks
+            .iter()
+            .filter(|(s, _)| *s == st.code || *s == full)
+            .map(|p| p.1)
+            .min();
+        match station_mb_from_trace(
+            t,
+            st,
+            hypo,
+            pick,
+            EarthModel::Iasp91,
+            q,
+            &MbAmplitudeConfig::default(),
+        ) {
+            Ok(m) => out.push(m),
+            Err(e) => skipped.push(format!("{} mb: {e}", t.id())),
+        }
+    }
+    (out, skipped)
 }
 
 fn now_ns() -> i64 {
@@ -411,16 +520,19 @@ pub fn run(cmd: Command) -> Result<ExitCode> {
         }
         Command::Magnitude {
             amplitudes,
+            waveforms,
+            picks,
             stations,
             event,
             lat,
             lon,
             depth,
+            origin_time,
             q_table,
             json,
         } => {
             let st = load_stations(&stations)?;
-            let (lat, lon, depth) = match (event, lat, lon) {
+            let (lat, lon, depth, origin_time_ns) = match (event, lat, lon) {
                 (Some(p), _, _) => {
                     let loc: Location = serde_json::from_str(&read(&p)?)
                         .with_context(|| format!("parsing event JSON {}", p.display()))?;
@@ -428,20 +540,54 @@ pub fn run(cmd: Command) -> Result<ExitCode> {
                         loc.hypocentre.latitude,
                         loc.hypocentre.longitude,
                         loc.hypocentre.depth_km,
+                        loc.hypocentre.origin_time_ns,
                     )
                 }
-                (None, Some(la), Some(lo)) => (la, lo, depth),
+                (None, Some(la), Some(lo)) => {
+                    let t = match &origin_time {
+                        Some(t) => verity_seismic::input::parse_time_ns(t)
+                            .map_err(anyhow::Error::msg)
+                            .context("--origin-time")?,
+                        None => i64::MIN,
+                    };
+                    (la, lo, depth, t)
+                }
                 _ => bail!("give --event EVENT.json or --lat and --lon"),
             };
-            let q = match &q_table {
-                Some(p) => Some(
-                    AttenuationTable::from_csv(&read(p)?)
-                        .with_context(|| format!("parsing Q table {}", p.display()))?,
-                ),
-                None => None,
+            let q = load_q(q_table.as_deref())?;
+            let amps = match &amplitudes {
+                Some(p) => load_amplitudes(p)?,
+                None => Vec::new(),
             };
-            let amps = load_amplitudes(&amplitudes)?;
-            let (sm, skipped) = magnitudes(lat, lon, depth, &amps, &st, q.as_ref())?;
+            let (mut sm, mut skipped) = magnitudes(lat, lon, depth, &amps, &st, &q)?;
+            let (traces, notes) = load_vertical_traces(&waveforms)?;
+            skipped.extend(notes);
+            let p_picks: Vec<(String, i64)> = match &picks {
+                Some(p) => load_picks(p)?
+                    .into_iter()
+                    .filter(|k| k.phase == Phase::P)
+                    .map(|k| (k.station, k.time_ns))
+                    .collect(),
+                None => Vec::new(),
+            };
+            let hypo = verity_seismic::Hypocentre {
+                latitude: lat,
+                longitude: lon,
+                depth_km: depth,
+                origin_time_ns,
+            };
+            if !traces.is_empty() && origin_time_ns == i64::MIN {
+                bail!(
+                    "waveform mb needs the origin time: give --event EVENT.json or --origin-time"
+                );
+            }
+            let (wf, wf_skipped) = if traces.is_empty() {
+                (Vec::new(), Vec::new())
+            } else {
+                waveform_magnitudes(&hypo, &p_picks, &traces, &st, &q)
+            };
+            skipped.extend(wf_skipped);
+            sm.extend(wf.iter().map(|w| w.magnitude.clone()));
             let nets: Vec<_> = [MagnitudeType::Mb, MagnitudeType::Ms20]
                 .iter()
                 .filter_map(|k| network_magnitude(*k, &sm))
@@ -449,9 +595,12 @@ pub fn run(cmd: Command) -> Result<ExitCode> {
             if json {
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(
-                        &serde_json::json!({"network_magnitudes": nets, "skipped": skipped})
-                    )?
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "network_magnitudes": nets,
+                        "waveform_measurements": wf,
+                        "skipped": skipped,
+                        "q_table": q_source(q_table.as_deref()),
+                    }))?
                 );
             } else {
                 for n in &nets {
@@ -465,14 +614,26 @@ pub fn run(cmd: Command) -> Result<ExitCode> {
                     );
                     for s in &n.stations {
                         println!(
-                            "   {:<10} {:.2}  A {} nm  T {} s  Δ {:.1}°",
+                            "   {:<10} {:.2}  A {:.4} nm  T {:.3} s  Δ {:.1}°",
                             s.station, s.value, s.amplitude_nm, s.period_s, s.distance_deg
                         );
                     }
                 }
+                for w in &wf {
+                    println!(
+                        "   {} measured {:.1} counts at T {:.2} s (filter gain {:.3}), onset {} ({:?})",
+                        w.channel,
+                        w.amplitude.amplitude_counts,
+                        w.amplitude.period_s,
+                        w.amplitude.filter_gain,
+                        format_time_ns(w.onset_ns),
+                        w.onset
+                    );
+                }
                 for s in &skipped {
                     println!("skipped: {s}");
                 }
+                println!("Q(Δ,h): {}", q_source(q_table.as_deref()));
             }
         }
         Command::Screen {
@@ -538,11 +699,13 @@ pub fn run(cmd: Command) -> Result<ExitCode> {
             picks,
             stations,
             amplitudes,
+            waveforms,
             q_table,
             agency,
             min_stations,
             quakeml,
             json,
+            submit,
         } => {
             let st = load_stations(&stations)?;
             let pk = load_picks(&picks)?;
@@ -554,23 +717,32 @@ pub fn run(cmd: Command) -> Result<ExitCode> {
                 Some(p) => load_amplitudes(p)?,
                 None => Vec::new(),
             };
-            let q = match &q_table {
-                Some(p) => Some(
-                    AttenuationTable::from_csv(&read(p)?)
-                        .with_context(|| format!("parsing Q table {}", p.display()))?,
-                ),
-                None => None,
-            };
+            let q = load_q(q_table.as_deref())?;
+            let (traces, mut notes) = load_vertical_traces(&waveforms)?;
             let bar = indicatif::ProgressBar::new(r.events.len() as u64);
             let mut events = Vec::new();
             for (k, e) in r.events.iter().enumerate() {
                 let h = e.location.hypocentre;
                 // Amplitudes in the file are attributed to the first event only when there is one event.
-                let (sm, _) = if r.events.len() == 1 {
-                    magnitudes(h.latitude, h.longitude, h.depth_km, &amps, &st, q.as_ref())?
+                let (mut sm, _) = if r.events.len() == 1 {
+                    magnitudes(h.latitude, h.longitude, h.depth_km, &amps, &st, &q)?
                 } else {
                     (Vec::new(), Vec::new())
                 };
+                if !traces.is_empty() {
+                    // The event's own P arrivals start the windows; other stations use the
+                    // predicted P time. Traces that do not cover an event's window are skipped.
+                    let p_picks: Vec<(String, i64)> = e
+                        .location
+                        .arrivals
+                        .iter()
+                        .filter(|a| a.phase == Phase::P)
+                        .map(|a| (a.station.clone(), a.time_ns))
+                        .collect();
+                    let (wf, skipped) = waveform_magnitudes(&h, &p_picks, &traces, &st, &q);
+                    sm.extend(wf.into_iter().map(|w| w.magnitude));
+                    notes.extend(skipped.into_iter().map(|s| format!("event {}: {s}", k + 1)));
+                }
                 let nets: Vec<_> = [MagnitudeType::Mb, MagnitudeType::Ms20]
                     .iter()
                     .filter_map(|t| network_magnitude(*t, &sm))
@@ -603,15 +775,43 @@ pub fn run(cmd: Command) -> Result<ExitCode> {
                 let x = b.to_quakeml().context("building QuakeML")?;
                 std::fs::write(path, x).with_context(|| format!("writing {}", path.display()))?;
             }
+            let payload = b.to_json();
+            let submitted = super::ledger::sign_and_submit(
+                &submit,
+                verity_seismic::bulletin::TREATY,
+                verity_seismic::bulletin::DOCUMENT_KIND,
+                payload.clone(),
+            )
+            .context("signing and submitting the bulletin")?;
+            for n in &notes {
+                eprintln!("note: {n}");
+            }
             if json {
-                println!("{}", serde_json::to_string_pretty(&b.to_json())?);
+                let mut v = payload;
+                if let Some(s) = &submitted {
+                    v["submitted"] = s.to_json();
+                }
+                println!("{}", serde_json::to_string_pretty(&v)?);
             } else {
                 println!("bulletin of {} with {} events", b.agency, b.events.len());
                 for e in &b.events {
                     print_location(&e.location);
+                    for m in &e.magnitudes {
+                        println!(
+                            "{:<6} {:.2} (median {:.2}, sd {:.2}, {} stations)",
+                            m.kind.as_str(),
+                            m.value,
+                            m.median,
+                            m.std_dev,
+                            m.station_count
+                        );
+                    }
                     if let Some(s) = &e.screening {
                         println!("screening: {}", s.summary);
                     }
+                }
+                if let Some(s) = &submitted {
+                    println!("signed bulletin appended: {}", s.describe());
                 }
             }
         }

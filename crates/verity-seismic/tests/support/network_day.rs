@@ -37,6 +37,7 @@ pub fn network_day(
             longitude: 60.0 + rng.r#gen::<f64>() * 40.0,
             elevation_m: 0.0,
             channels: vec![],
+            sensitivities: vec![],
         })
         .collect();
     let mut picks = Vec::new();

@@ -5,11 +5,11 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     for id in ["new-start", "jcpoa", "cwc"] {
-        let Some(Ok(t)) = verity_treaty::bundled(id) else {
+        let Some(t) = verity_treaty::bundled_static(id) else {
             return;
         };
-        if let Ok(decls) = verity_treaty::parse_csv(&text, "fuzz.csv", &t) {
-            let _ = verity_treaty::evaluate(&t, &decls, &verity_treaty::Options::default());
+        if let Ok(decls) = verity_treaty::parse_csv(&text, "fuzz.csv", t) {
+            let _ = verity_treaty::evaluate(t, &decls, &verity_treaty::Options::default());
         }
     }
 });

@@ -204,7 +204,8 @@ pub fn assemble(records: Vec<(usize, Record)>) -> TraceAssembly {
             if same {
                 let rate_ok = (1.0 - tr.sample_rate / r.sample_rate).abs() <= 1e-4;
                 let interval = 1e9 / tr.sample_rate;
-                let shift = (r.start - *prev_start) as f64 - *prev_dur;
+                // Saturating: mutated or absurd headers must not overflow (found by the property test).
+                let shift = r.start.saturating_sub(*prev_start) as f64 - *prev_dur;
                 let kind = if !rate_ok {
                     Some(DiscontinuityKind::RateChange)
                 } else if shift > interval / 2.0 {
@@ -220,7 +221,7 @@ pub fn assemble(records: Vec<(usize, Record)>) -> TraceAssembly {
                     out.discontinuities.push(Discontinuity {
                         id: tr.id(),
                         kind,
-                        expected: *prev_start + prev_dur.round() as i64,
+                        expected: prev_start.saturating_add(prev_dur.round() as i64),
                         actual: r.start,
                         shift_ns: (shift).round() as i64,
                         shift_samples: shift / interval,

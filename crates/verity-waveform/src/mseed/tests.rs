@@ -44,6 +44,38 @@ fn steim2_writer_round_trips() {
 }
 
 #[test]
+fn float64_writer_round_trips_exactly() {
+    // Resampled traces are written as FLOAT64 records (encoding 5): every bit must survive,
+    // including the 40 Hz rate and sub-second start time.
+    let start = parse_time("2024-02-29T23:59:58.123456Z").unwrap();
+    let data: Vec<f64> = (0..5000)
+        .map(|i| (i as f64 * 0.731).sin() * 1e3 + 1.0 / (i as f64 + 3.0))
+        .collect();
+    for reclen in [256usize, 4096] {
+        let w = Mseed2Writer {
+            record_length: reclen,
+            ..Mseed2Writer::new("XX", "TEST", "00", "HHZ", 40.0)
+        };
+        let bytes = w.write_f64(start, &data, 1).unwrap();
+        assert_eq!(bytes.len() % reclen, 0);
+        let a = read_traces(&bytes, DecodeOptions::default()).unwrap();
+        assert_eq!(a.traces.len(), 1, "reclen {reclen}");
+        assert!(a.discontinuities.is_empty(), "{:?}", a.discontinuities);
+        assert_eq!(a.traces[0].start, start);
+        assert_eq!(a.traces[0].sample_rate, 40.0);
+        assert_eq!(a.traces[0].samples, data, "reclen {reclen}");
+        for r in RecordReader::new(&bytes) {
+            assert_eq!(r.unwrap().encoding, 5);
+        }
+    }
+    let w = Mseed2Writer::new("XX", "TEST", "00", "HHZ", 40.0);
+    assert_eq!(
+        w.write_f64(start, &[1.0, f64::NAN], 1),
+        Err(WriteError::NotFinite { index: 1 })
+    );
+}
+
+#[test]
 fn writer_with_fractional_rate_uses_blockette_100() {
     let w = Mseed2Writer::new("XX", "FRAC", "", "BHZ", 20.000221);
     let early = parse_time("1850-01-01T00:00:00Z").unwrap();

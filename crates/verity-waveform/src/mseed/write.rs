@@ -1,5 +1,7 @@
-//! Writing miniSEED 2 records with Steim-2 compression (big-endian, blockettes 1000 and 1001),
-//! for synthetic data and round-trip tests.
+//! Writing miniSEED 2 records (big-endian, blockettes 1000 and 1001): Steim-2 compressed
+//! integers for synthetic data and round-trip tests, and uncompressed FLOAT64 (SEED encoding 5)
+//! for processed series such as resampled traces, which are not integers and must not lose
+//! precision.
 
 use super::encoding::steim2_encode;
 use crate::trace::{civil_from_days, days_from_civil};
@@ -23,6 +25,9 @@ pub enum WriteError {
     /// A first difference exceeds what Steim-2 can hold (±2^29).
     #[error("sample {index}: difference {diff} exceeds the Steim-2 range of ±2^29")]
     Range { index: usize, diff: i64 },
+    /// A sample is NaN or infinite.
+    #[error("sample {index} is not a finite number")]
+    NotFinite { index: usize },
     /// Start time before 1900 or after 2100 cannot be written as SEED BTIME.
     #[error("start time {0} ns is outside the years 1900..=2100")]
     Time(i64),
@@ -133,10 +138,51 @@ impl Mseed2Writer {
             }
             let t = start + (i as f64 * 1e9 / self.sample_rate).round() as i64;
             let mut rec = vec![0u8; self.record_length];
-            self.header(&mut rec, seq, t, n as u16, factor, mult, exp, need_b100)?;
+            self.header(&mut rec, seq, t, n as u16, factor, mult, exp, need_b100, 11)?;
             rec[data_offset..data_offset + frames.len()].copy_from_slice(&frames);
             out.extend_from_slice(&rec);
             i += n;
+            seq = if seq >= 999_999 { 1 } else { seq + 1 };
+        }
+        Ok(out)
+    }
+
+    /// Encode floating-point `samples` as FLOAT64 records (SEED encoding 5, big-endian, exact).
+    /// Times as in [`Mseed2Writer::write`]. Non-finite samples are rejected.
+    pub fn write_f64(
+        &self,
+        start: i64,
+        samples: &[f64],
+        first_sequence: u32,
+    ) -> Result<Vec<u8>, WriteError> {
+        let exp = self.check()?;
+        if let Some(index) = samples.iter().position(|v| !v.is_finite()) {
+            return Err(WriteError::NotFinite { index });
+        }
+        let (factor, mult, need_b100) = self.factor_mult();
+        let data_offset = if need_b100 { 128 } else { 64 };
+        let per_record = (self.record_length - data_offset) / 8;
+        let mut out = Vec::with_capacity(samples.len().div_ceil(per_record) * self.record_length);
+        let mut seq = first_sequence;
+        for (k, chunk) in samples.chunks(per_record).enumerate() {
+            let i = k * per_record;
+            let t = start + (i as f64 * 1e9 / self.sample_rate).round() as i64;
+            let mut rec = vec![0u8; self.record_length];
+            self.header(
+                &mut rec,
+                seq,
+                t,
+                chunk.len() as u16,
+                factor,
+                mult,
+                exp,
+                need_b100,
+                5,
+            )?;
+            for (dst, v) in rec[data_offset..].chunks_exact_mut(8).zip(chunk) {
+                dst.copy_from_slice(&v.to_be_bytes());
+            }
+            out.extend_from_slice(&rec);
             seq = if seq >= 999_999 { 1 } else { seq + 1 };
         }
         Ok(out)
@@ -153,6 +199,7 @@ impl Mseed2Writer {
         mult: i16,
         exp: u8,
         b100: bool,
+        encoding: u8,
     ) -> Result<(), WriteError> {
         // Microseconds, rounded half up, in integers (an f64 cannot hold today's epoch in ns).
         let us_total = (t + 500).div_euclid(1000);
@@ -185,10 +232,11 @@ impl Mseed2Writer {
         rec[39] = if b100 { 3 } else { 2 };
         rec[44..46].copy_from_slice(&64u16.to_be_bytes());
         rec[46..48].copy_from_slice(&48u16.to_be_bytes());
-        // Blockette 1000 at 48: encoding 11 (Steim-2), word order 1 (big endian), length 2^exp.
+        // Blockette 1000 at 48: encoding (11 Steim-2, 5 FLOAT64), word order 1 (big endian),
+        // record length 2^exp.
         rec[48..50].copy_from_slice(&1000u16.to_be_bytes());
         rec[50..52].copy_from_slice(&56u16.to_be_bytes());
-        rec[52] = 11;
+        rec[52] = encoding;
         rec[53] = 1;
         rec[54] = exp;
         // Blockette 1001 at 56: timing quality unknown (0), microseconds beyond BTIME.
