@@ -12,6 +12,17 @@ fn data(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// Runs a `verity ... --json` command that must succeed and returns its JSON output.
+fn json_of(cmd: &mut Command) -> serde_json::Value {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 fn verity() -> Command {
     Command::cargo_bin("verity").unwrap()
 }
@@ -68,20 +79,14 @@ fn traveltime_prints_taup_seconds() {
 
 #[test]
 fn locate_json_recovers_the_source() {
-    let out = verity()
-        .args(["seismic", "locate"])
-        .arg(data("picks_L03.csv"))
-        .arg("--stations")
-        .arg(data("stations.csv"))
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let v = json_of(
+        verity()
+            .args(["seismic", "locate"])
+            .arg(data("picks_L03.csv"))
+            .arg("--stations")
+            .arg(data("stations.csv"))
+            .arg("--json"),
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     // Source L03: 41.4071 N, 8.2311 E, 25 km, 2024-01-01T00:00:00Z.
     let h = &v["hypocentre"];
     assert!(
@@ -111,22 +116,16 @@ fn locate_json_recovers_the_source() {
 fn bulletin_writes_quakeml_and_json_and_map_writes_svg() {
     let dir = tempfile::tempdir().unwrap();
     let q = dir.path().join("b.xml");
-    let out = verity()
-        .args(["seismic", "bulletin"])
-        .arg(data("picks_L03.csv"))
-        .arg("--stations")
-        .arg(data("stations.csv"))
-        .args(["--agency", "NDC-TEST", "--quakeml"])
-        .arg(&q)
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let v = json_of(
+        verity()
+            .args(["seismic", "bulletin"])
+            .arg(data("picks_L03.csv"))
+            .arg("--stations")
+            .arg(data("stations.csv"))
+            .args(["--agency", "NDC-TEST", "--quakeml"])
+            .arg(&q)
+            .arg("--json"),
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["kind"], "bulletin");
     assert_eq!(v["treaty"], "ctbt");
     assert_eq!(v["events"].as_array().unwrap().len(), 1);
@@ -153,22 +152,16 @@ fn bulletin_writes_quakeml_and_json_and_map_writes_svg() {
 
 #[test]
 fn magnitude_screen_and_xenon() {
-    let out = verity()
-        .args(["seismic", "magnitude", "--amplitudes"])
-        .arg(data("amplitudes.csv"))
-        .arg("--stations")
-        .arg(data("stations.csv"))
-        .args(["--lat", "0", "--lon", "100", "--depth", "10", "--q-table"])
-        .arg(data("q_table_test.csv"))
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let v = json_of(
+        verity()
+            .args(["seismic", "magnitude", "--amplitudes"])
+            .arg(data("amplitudes.csv"))
+            .arg("--stations")
+            .arg(data("stations.csv"))
+            .args(["--lat", "0", "--lon", "100", "--depth", "10", "--q-table"])
+            .arg(data("q_table_test.csv"))
+            .arg("--json"),
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let nets = v["network_magnitudes"].as_array().unwrap();
     assert_eq!(nets.len(), 2, "{v}");
 
@@ -179,18 +172,12 @@ fn magnitude_screen_and_xenon() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["decision"], "screened_out");
 
-    let out = verity()
-        .args(["seismic", "xenon"])
-        .arg(data("xenon_explosion_like.csv"))
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let v = json_of(
+        verity()
+            .args(["seismic", "xenon"])
+            .arg(data("xenon_explosion_like.csv"))
+            .arg("--json"),
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["source"], "explosion_like");
 
     let out = verity()
@@ -252,21 +239,15 @@ fn magnitude_from_waveforms_synthetic_miniseed() {
         "code,lat,lon,elev_m,sensitivity\nXX.N40,40,0,0,2e9\nXX.FAR,0,150,0,2e9\n",
     )
     .unwrap();
-    let out = verity()
-        .args(["seismic", "magnitude", "--waveforms"])
-        .arg(&wf)
-        .arg("--stations")
-        .arg(&st)
-        .args(["--lat", "0", "--lon", "0", "--depth", "0"])
-        .args(["--origin-time", "2023-11-14T22:13:20Z", "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let v = json_of(
+        verity()
+            .args(["seismic", "magnitude", "--waveforms"])
+            .arg(&wf)
+            .arg("--stations")
+            .arg(&st)
+            .args(["--lat", "0", "--lon", "0", "--depth", "0"])
+            .args(["--origin-time", "2023-11-14T22:13:20Z", "--json"]),
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let nm = &v["network_magnitudes"][0];
     assert_eq!(nm["kind"], "mb", "{v}");
     let q = AttenuationTable::veith_clawson_1972().q(d, 0.0).unwrap();
@@ -291,21 +272,15 @@ fn magnitude_from_real_sac_without_sensitivity_is_skipped_with_the_reason() {
     let dir = tempfile::tempdir().unwrap();
     let st = dir.path().join("stations.csv");
     std::fs::write(&st, "II.TLY,51.6807,103.6438,579\n").unwrap();
-    let out = verity()
-        .args(["seismic", "magnitude", "--waveforms"])
-        .arg(data("II.TLY.BHZ.SAC"))
-        .arg("--stations")
-        .arg(&st)
-        .args(["--lat", "38.3215", "--lon", "142.3693", "--depth", "24.4"])
-        .args(["--origin-time", "2011-03-11T05:46:24.12Z", "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let v = json_of(
+        verity()
+            .args(["seismic", "magnitude", "--waveforms"])
+            .arg(data("II.TLY.BHZ.SAC"))
+            .arg("--stations")
+            .arg(&st)
+            .args(["--lat", "38.3215", "--lon", "142.3693", "--depth", "24.4"])
+            .args(["--origin-time", "2011-03-11T05:46:24.12Z", "--json"]),
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["network_magnitudes"].as_array().unwrap().len(), 0, "{v}");
     let skipped = v["skipped"].to_string();
     assert!(

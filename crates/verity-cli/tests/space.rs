@@ -10,6 +10,17 @@ fn data(rel: &str) -> String {
     )
 }
 
+/// A synthetic catalogue (verity-space's generator, seed 5) as 3LE text.
+fn catalog_tle(n: usize, start: verity_space::Epoch) -> String {
+    verity_space::catalog::synthetic_catalog(n, 5, start)
+        .iter()
+        .map(|e| {
+            let (a, b) = verity_space::tle::format_tle(e).unwrap();
+            format!("{}\n{a}\n{b}\n", e.name.clone().unwrap())
+        })
+        .collect()
+}
+
 fn verity() -> Command {
     Command::cargo_bin("verity").expect("the verity binary is built for tests")
 }
@@ -82,17 +93,9 @@ fn propagate_json_matches_vallado_at_epoch() {
 #[test]
 fn screen_json_agrees_with_the_library() {
     let start = verity_space::Epoch::parse_iso8601("2025-03-01T00:00:00Z").unwrap();
-    let cat = verity_space::catalog::synthetic_catalog(300, 5, start);
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("catalog.tle");
-    let text: String = cat
-        .iter()
-        .map(|e| {
-            let (a, b) = verity_space::tle::format_tle(e).unwrap();
-            format!("{}\n{a}\n{b}\n", e.name.clone().unwrap())
-        })
-        .collect();
-    std::fs::write(&f, text).unwrap();
+    std::fs::write(&f, catalog_tle(300, start)).unwrap();
     let out = verity()
         .args([
             "space",
@@ -493,14 +496,7 @@ fn declarations_and_bulletins_into_a_real_node() {
 
     // 3. Bulletins: a screening and a manoeuvre comparison, signed in.
     let start = verity_space::Epoch::parse_iso8601("2025-03-01T00:00:00Z").unwrap();
-    let cat = verity_space::catalog::synthetic_catalog(150, 5, start);
-    let text: String = cat
-        .iter()
-        .map(|e| {
-            let (a, b) = verity_space::tle::format_tle(e).unwrap();
-            format!("{}\n{a}\n{b}\n", e.name.clone().unwrap())
-        })
-        .collect();
+    let text = catalog_tle(150, start);
     std::fs::write(p("catalog.tle"), &text).unwrap();
     let (ok, out, err) = run(
         &[
@@ -549,13 +545,7 @@ fn declarations_and_bulletins_into_a_real_node() {
     }
     // A larger result (hundreds of conjunctions) exceeds one 64 KiB entry: signed in parts
     // that together list every conjunction once.
-    let big: String = verity_space::catalog::synthetic_catalog(300, 5, start)
-        .iter()
-        .map(|e| {
-            let (a, b) = verity_space::tle::format_tle(e).unwrap();
-            format!("{}\n{a}\n{b}\n", e.name.clone().unwrap())
-        })
-        .collect();
+    let big = catalog_tle(300, start);
     std::fs::write(p("big.tle"), &big).unwrap();
     let (ok, out, err) = run(
         &[

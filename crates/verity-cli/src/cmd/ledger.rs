@@ -324,6 +324,33 @@ fn sign_and_submit_with_seq(
     })
 }
 
+/// Fetches the whole log at `server` and audits it as `verity verify --full` does (every entry's
+/// bytes against the tree, the root against the checkpoint signed by `log_key`, every signature
+/// and sequence number by replaying the registry), with a progress bar. Returns the checkpoint
+/// and each entry's exact bytes in log order; nothing is returned unless all of it verifies.
+/// Used by every command that reads declarations back out of a log (`report`,
+/// `space reconcile --from-log`).
+pub fn audited_log(
+    server: &str,
+    log_key: &verity_log::note::Verifier,
+) -> anyhow::Result<(verity_log::checkpoint::Checkpoint, Vec<Vec<u8>>)> {
+    let client = Client::new(server)?;
+    let cp = client::open_log_checkpoint(&client.checkpoint_note()?, log_key)?;
+    let mut entries: Vec<Vec<u8>> = Vec::with_capacity(cp.size as usize);
+    let pb = indicatif::ProgressBar::new(cp.size);
+    client::full_audit(
+        &client,
+        &cp,
+        log_key,
+        verity_server::time::OffsetDateTime::now_utc(),
+        &mut |done| pb.set_position(done),
+        &mut |_, bytes| entries.push(bytes.to_vec()),
+    )
+    .with_context(|| format!("verifying the log at {server}"))?;
+    pb.finish_and_clear();
+    Ok((cp, entries))
+}
+
 fn print_json(v: &impl serde::Serialize) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(v)?);
     Ok(())

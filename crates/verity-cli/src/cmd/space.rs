@@ -212,6 +212,24 @@ pub enum PlotCommand {
     },
 }
 
+/// SGP4 propagators for two objects of a catalogue file, by catalogue number.
+fn propagator_pair(
+    catalog: &Path,
+    primary: u32,
+    secondary: u32,
+) -> anyhow::Result<(Propagator, Propagator)> {
+    let sets = load_elements(catalog)?;
+    let find = |n: u32| {
+        sets.iter()
+            .find(|e| e.catalog_number == n)
+            .with_context(|| format!("object {n} is not in {}", catalog.display()))
+    };
+    Ok((
+        Propagator::new(find(primary)?)?,
+        Propagator::new(find(secondary)?)?,
+    ))
+}
+
 fn read(path: &Path) -> anyhow::Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
 }
@@ -823,16 +841,7 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
             threshold_km,
             out,
         }) => {
-            let sets = load_elements(&catalog)?;
-            let find = |n: u32| {
-                sets.iter()
-                    .find(|e| e.catalog_number == n)
-                    .with_context(|| format!("object {n} is not in {}", catalog.display()))
-            };
-            let (p1, p2) = (
-                Propagator::new(find(primary)?)?,
-                Propagator::new(find(secondary)?)?,
-            );
+            let (p1, p2) = propagator_pair(&catalog, primary, secondary)?;
             let t0 = epoch(&start, "--start")?;
             let n = (hours * 3600.0 / step_s).floor() as usize + 1;
             let samples: Vec<(f64, f64)> = (0..n)
@@ -870,16 +879,7 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
                     "--window-s and --step-s must be positive, with at most 100,000 steps per side"
                 );
             }
-            let sets = load_elements(&catalog)?;
-            let find = |n: u32| {
-                sets.iter()
-                    .find(|e| e.catalog_number == n)
-                    .with_context(|| format!("object {n} is not in {}", catalog.display()))
-            };
-            let (p1, p2) = (
-                Propagator::new(find(primary)?)?,
-                Propagator::new(find(secondary)?)?,
-            );
+            let (p1, p2) = propagator_pair(&catalog, primary, secondary)?;
             let t0 = epoch(&tca, "--tca")?;
             let n = (window_s / step_s).floor() as i64;
             let mut samples = Vec::with_capacity(2 * n as usize + 1);
@@ -1035,29 +1035,16 @@ fn read_space_log(
     u64,
 )> {
     let verifier = verity_server::keys::verifier_from_arg(log_key)?;
-    let client = verity_server::client::Client::new(url)?;
-    let cp = verity_server::client::open_log_checkpoint(&client.checkpoint_note()?, &verifier)?;
-    let mut entries: Vec<(u64, verity_core::SignedEnvelope)> = Vec::new();
-    let pb = indicatif::ProgressBar::new(cp.size);
-    let mut bad: Option<anyhow::Error> = None;
-    verity_server::client::full_audit(
-        &client,
-        &cp,
-        &verifier,
-        verity_server::time::OffsetDateTime::now_utc(),
-        &mut |done| pb.set_position(done),
-        &mut |i, bytes| match verity_core::SignedEnvelope::from_entry_bytes(bytes) {
-            Ok(e) => entries.push((i, e)),
-            Err(e) => {
-                bad.get_or_insert(anyhow::anyhow!("entry {i}: {e}"));
-            }
-        },
-    )
-    .with_context(|| format!("verifying the log at {url}"))?;
-    pb.finish_and_clear();
-    if let Some(e) = bad {
-        return Err(e);
-    }
+    let (cp, bytes) = super::ledger::audited_log(url, &verifier)?;
+    let entries = bytes
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            verity_core::SignedEnvelope::from_entry_bytes(b)
+                .map(|e| (i as u64, e))
+                .map_err(|e| anyhow::anyhow!("entry {i}: {e}"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let (logged, unreadable) = read_logged(entries.iter().map(|(i, e)| {
         let v = &e.envelope;
         (

@@ -486,24 +486,8 @@ fn report(server: &str, log_key: &Path, only: Option<&str>, json: bool) -> Resul
         .with_context(|| format!("reading log key {}", log_key.display()))?;
     let verifier = verity_log::note::Verifier::from_vkey(key_text.trim())
         .map_err(|e| anyhow!("log key {}: {e}", log_key.display()))?;
-    let client = verity_server::client::Client::new(server)?;
-    let cp = verity_server::client::open_log_checkpoint(&client.checkpoint_note()?, &verifier)?;
-
-    // The same audit as `verity verify --full`: every entry's bytes against the tree, the root
-    // against the signed checkpoint, and every signature and sequence number by replaying the
-    // registry. Only entries that pass are evaluated.
-    let mut entries: Vec<Vec<u8>> = Vec::with_capacity(cp.size as usize);
-    let pb = indicatif::ProgressBar::new(cp.size);
-    verity_server::client::full_audit(
-        &client,
-        &cp,
-        &verifier,
-        verity_server::time::OffsetDateTime::now_utc(),
-        &mut |done| pb.set_position(done),
-        &mut |_, bytes| entries.push(bytes.to_vec()),
-    )
-    .with_context(|| format!("verifying the log at {server}"))?;
-    pb.finish_and_clear();
+    // The same audit as `verity verify --full`; only entries that pass are evaluated.
+    let (cp, entries) = super::ledger::audited_log(server, &verifier)?;
 
     let only_treaty = only.map(load_treaty).transpose()?;
     let evaluation = verity_treaty::log::evaluate_log(
