@@ -21,8 +21,12 @@ for dir in "$ROOT"/crates/*/fuzz; do
     corpus="$WORK/corpus/$crate/$target"
     mkdir -p "$corpus" "$WORK/artifacts/$crate/$target"
     seeds="$(dirname "$dir")/testdata"
-    if [[ -d "$seeds" && -z "$(ls -A "$corpus")" ]]; then
-      find "$seeds" -type f -size -1M -exec cp {} "$corpus"/ \; 2>/dev/null
+    # Seeds: every test file under 1 MB (`-size -1M` would mean "empty": find rounds up to
+    # whole units), under a name made from its path so that equal basenames do not collide.
+    if [[ -d "$seeds" ]]; then
+      while IFS= read -r -d '' f; do
+        cp -n "$f" "$corpus/seed-$(tr '/' '_' <<<"${f#"$seeds"/}")"
+      done < <(find "$seeds" -type f -size -1000k -print0)
     fi
     log="$WORK/$crate-$target.log"
     (cd "$(dirname "$dir")" && cargo +nightly fuzz run "$target" "$corpus" \

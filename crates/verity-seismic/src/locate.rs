@@ -14,10 +14,10 @@
 //!   m-dimensional region. The IDC (LocSAT, Bratt & Bache 1988) uses K → ∞ (a "coverage"
 //!   ellipse: κ² = χ²_m(p), s = s₀ = 1), which is the default here; `apriori_dof = Some(0.0)`
 //!   gives the classical confidence ellipse from the residuals alone.
-use crate::geodesy::{KM_PER_DEG, destination, distaz};
+use crate::geodesy::{GeoPoint, KM_PER_DEG, destination, distance_azimuth, distaz};
 use crate::input::{Pick, Station};
 use crate::stats::f_quantile;
-use crate::traveltime::{EarthModel, Phase, TravelTimeError, table};
+use crate::traveltime::{AtDepth, EarthModel, Phase, TravelTimeError, table};
 use std::collections::HashMap;
 
 /// Errors from location.
@@ -153,6 +153,8 @@ pub(crate) struct Observation {
     pub station: usize,
     pub lat: f64,
     pub lon: f64,
+    /// The station on the geocentric sphere (its trigonometry computed once, not per trial).
+    pub geo: GeoPoint,
     pub elev_km: f64,
     pub phase: Phase,
     pub time_ns: i64,
@@ -193,6 +195,7 @@ pub(crate) fn resolve(
                 station: s,
                 lat: st.latitude,
                 lon: st.longitude,
+                geo: GeoPoint::new(st.latitude, st.longitude),
                 elev_km: st.elevation_m / 1000.0,
                 phase: p.phase,
                 time_ns: p.time_ns,
@@ -205,6 +208,7 @@ pub(crate) fn resolve(
         .collect()
 }
 
+#[derive(Clone, Copy)]
 struct Predicted {
     time: f64,
     dtdd: f64,
@@ -214,15 +218,35 @@ struct Predicted {
     branch: &'static str,
 }
 
+/// The P and S tables of `model` at one source depth (the depth lookup done once per trial
+/// source, not once per station).
+struct SourceTables<'a> {
+    p: AtDepth<'a>,
+    s: AtDepth<'a>,
+}
+
+impl SourceTables<'static> {
+    fn new(model: EarthModel, depth: f64) -> Self {
+        Self {
+            p: table(model, Phase::P).at_depth(depth),
+            s: table(model, Phase::S).at_depth(depth),
+        }
+    }
+}
+
+/// Prediction for observation `o` from a source at `src` (see [`GeoPoint`]) whose depth
+/// `tables` were prepared for.
 fn predict(
-    model: EarthModel,
     o: &Observation,
-    lat: f64,
-    lon: f64,
-    depth: f64,
+    src: &GeoPoint,
+    tables: &SourceTables,
 ) -> Result<Predicted, TravelTimeError> {
-    let da = distaz(lat, lon, o.lat, o.lon);
-    let tt = table(model, o.phase).travel_time(da.distance_deg.min(180.0), depth)?;
+    let (dist, az) = distance_azimuth(src, &o.geo);
+    let at = match o.phase {
+        Phase::P => &tables.p,
+        Phase::S => &tables.s,
+    };
+    let tt = at.travel_time(dist.min(180.0))?;
     let v = match o.phase {
         Phase::P => 5.8,
         Phase::S => 3.36,
@@ -233,8 +257,8 @@ fn predict(
         time: tt.time_s + elev,
         dtdd: tt.dtdd_s_per_deg,
         dtdh: tt.dtdh_s_per_km,
-        dist: da.distance_deg,
-        az: da.azimuth_deg,
+        dist,
+        az,
         branch: tt.branch,
     })
 }
@@ -252,8 +276,10 @@ fn grid_misfit(
     let mut sw = 0.0;
     let mut swo = 0.0;
     let mut buf: Vec<(f64, f64)> = Vec::with_capacity(obs.len());
+    let src = GeoPoint::new(lat, lon);
+    let tables = SourceTables::new(model, depth);
     for o in obs {
-        let p = predict(model, o, lat, lon, depth).ok()?;
+        let p = predict(o, &src, &tables).ok()?;
         let w = 1.0 / (o.sigma * o.sigma);
         let origin = (o.time_ns - t_ref) as f64 * 1e-9 - p.time;
         sw += w;
@@ -417,18 +443,19 @@ struct System {
     chi2: f64,
 }
 
+/// Normal equations at `h`, from the predictions `pred` at `h` (one per observation, from
+/// [`predict_all`]).
 fn build(
-    model: EarthModel,
     obs: &[Observation],
+    pred: &[Predicted],
     t_ref: i64,
     h: &(f64, f64, f64, f64),
     n_par: usize,
-) -> Result<System, TravelTimeError> {
+) -> System {
     let mut ata = [[0.0; 4]; 4];
     let mut atb = [0.0; 4];
     let mut chi2 = 0.0;
-    for o in obs {
-        let p = predict(model, o, h.0, h.1, h.2)?;
+    for (o, p) in obs.iter().zip(pred) {
         let r = ((o.time_ns - t_ref) as f64 * 1e-9 - h.3 - p.time) / o.sigma;
         let az = p.az.to_radians();
         let row = [
@@ -445,28 +472,66 @@ fn build(
         }
         chi2 += r * r;
     }
-    Ok(System { ata, atb, chi2 })
+    System { ata, atb, chi2 }
 }
 
-fn chi2_at(
+/// χ² at `h`, leaving the predictions in `pred` (reused by [`build`] and the residual table
+/// when `h` is accepted, instead of being computed again). None if any observation has no
+/// prediction from `h`.
+fn predict_all(
     model: EarthModel,
     obs: &[Observation],
     t_ref: i64,
     h: &(f64, f64, f64, f64),
+    pred: &mut Vec<Predicted>,
 ) -> Option<f64> {
+    pred.clear();
     let mut c = 0.0;
+    let src = GeoPoint::new(h.0, h.1);
+    let tables = SourceTables::new(model, h.2);
     for o in obs {
-        let p = predict(model, o, h.0, h.1, h.2).ok()?;
+        let p = predict(o, &src, &tables).ok()?;
         let r = ((o.time_ns - t_ref) as f64 * 1e-9 - h.3 - p.time) / o.sigma;
         c += r * r;
+        pred.push(p);
     }
     Some(c)
+}
+
+/// The F quantiles of the ellipse and the 1-D intervals when ν = ∞ (the IDC coverage ellipse,
+/// `apriori_dof = None`): they do not depend on the data, and each costs an iterative
+/// inversion, so a caller that locates many times (the associator) computes them once.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CoverageQuantiles {
+    confidence: f64,
+    two_d: f64,
+    one_d: f64,
+}
+
+impl CoverageQuantiles {
+    pub(crate) fn new(confidence: f64) -> Self {
+        Self {
+            confidence,
+            two_d: f_quantile(confidence, 2.0, f64::INFINITY),
+            one_d: f_quantile(confidence, 1.0, f64::INFINITY),
+        }
+    }
 }
 
 pub(crate) fn locate_observations(
     obs: &[Observation],
     start: Option<Hypocentre>,
     cfg: &LocatorConfig,
+) -> Result<Location, LocateError> {
+    locate_observations_with(obs, start, cfg, None)
+}
+
+/// [`locate_observations`] with the ν = ∞ quantiles precomputed (used when they apply).
+pub(crate) fn locate_observations_with(
+    obs: &[Observation],
+    start: Option<Hypocentre>,
+    cfg: &LocatorConfig,
+    coverage: Option<&CoverageQuantiles>,
 ) -> Result<Location, LocateError> {
     check_config(cfg)?;
     let model = cfg.model;
@@ -508,11 +573,15 @@ pub(crate) fn locate_observations(
     }
     let mut lambda = 1e-3;
     let mut iterations = 0;
-    let mut chi2 = chi2_at(model, obs, t_ref, &h).ok_or(LocateError::NoGridSolution)?;
+    // Predictions at the current `h` (kept in step with it) and at a trial step.
+    let mut pred = Vec::with_capacity(obs.len());
+    let mut trial = Vec::with_capacity(obs.len());
+    let mut chi2 =
+        predict_all(model, obs, t_ref, &h, &mut pred).ok_or(LocateError::NoGridSolution)?;
     for it in 0..cfg.max_iterations {
         iterations = it + 1;
         let n_par = if depth_free { 4 } else { 3 };
-        let sys = build(model, obs, t_ref, &h, n_par)?;
+        let sys = build(obs, &pred, t_ref, &h, n_par);
         let mut improved = false;
         let mut step_size = 0.0;
         for _ in 0..12 {
@@ -541,10 +610,11 @@ pub(crate) fn locate_observations(
                     hit_bound = true;
                 }
             }
-            match chi2_at(model, obs, t_ref, &cand) {
+            match predict_all(model, obs, t_ref, &cand, &mut trial) {
                 Some(c) if c <= chi2 * (1.0 + 1e-12) => {
                     step_size = dist_km + dx[2].abs() + if depth_free { dx[3].abs() } else { 0.0 };
                     h = cand;
+                    std::mem::swap(&mut pred, &mut trial);
                     chi2 = c;
                     if hit_bound {
                         depth_free = false;
@@ -562,7 +632,7 @@ pub(crate) fn locate_observations(
     }
     // Covariance at the solution.
     let n_par = if depth_free { 4 } else { 3 };
-    let sys = build(model, obs, t_ref, &h, n_par)?;
+    let sys = build(obs, &pred, t_ref, &h, n_par);
     let cov = invert(sys.ata, n_par).ok_or(LocateError::Singular)?;
     let n = obs.len() as f64;
     let dof = n - n_par as f64;
@@ -579,8 +649,15 @@ pub(crate) fn locate_observations(
             ((k + sys.chi2) / nu, nu)
         }
     };
-    let kappa2_2d = 2.0 * s2 * f_quantile(cfg.confidence, 2.0, nu);
-    let kappa_1d = (s2 * f_quantile(cfg.confidence, 1.0, nu)).sqrt();
+    let (q2, q1) = match coverage {
+        Some(q) if nu.is_infinite() && q.confidence == cfg.confidence => (q.two_d, q.one_d),
+        _ => (
+            f_quantile(cfg.confidence, 2.0, nu),
+            f_quantile(cfg.confidence, 1.0, nu),
+        ),
+    };
+    let kappa2_2d = 2.0 * s2 * q2;
+    let kappa_1d = (s2 * q1).sqrt();
     let (cxx, cyy, cxy) = (cov[0][0], cov[1][1], cov[0][1]);
     let tr = cxx + cyy;
     let det = cxx * cyy - cxy * cxy;
@@ -603,8 +680,7 @@ pub(crate) fn locate_observations(
     let mut azimuths = Vec::with_capacity(obs.len());
     let mut wss = 0.0;
     let mut sw = 0.0;
-    for o in obs {
-        let p = predict(model, o, h.0, h.1, h.2)?;
+    for (o, p) in obs.iter().zip(&pred) {
         let res = (o.time_ns - t_ref) as f64 * 1e-9 - h.3 - p.time;
         wss += res * res / (o.sigma * o.sigma);
         sw += 1.0 / (o.sigma * o.sigma);

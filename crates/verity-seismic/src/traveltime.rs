@@ -323,66 +323,57 @@ impl TravelTimeTable {
         self.depths.last().copied().unwrap_or(0.0)
     }
 
+    /// Bounds (s) on every time [`Self::travel_time`] can return: the extreme tabulated times
+    /// widened by one distance step times the largest |dT/dΔ|. Why this holds: along distance
+    /// the value is a Hermite cubic (within (8/27)·step·max|p| of its node values) or a node's
+    /// value extrapolated along its own slope for at most one step; across depth it is a
+    /// convex combination of two rows. Used by the associator to look only at picks that can
+    /// lie within a residual limit of a trial origin.
+    pub fn time_bounds_s(&self) -> (f64, f64) {
+        let finite = |v: &Vec<f64>| {
+            v.iter()
+                .copied()
+                .filter(|x| x.is_finite())
+                .collect::<Vec<_>>()
+        };
+        let times = finite(&self.time);
+        let max_p = finite(&self.dtdd)
+            .iter()
+            .fold(0.0f64, |m, p| m.max(p.abs()));
+        let lo = times.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = times.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let widen = self.dist_step * max_p;
+        (lo - widen, hi + widen)
+    }
+
     /// Travel time at `distance_deg` (0–180) from a source at `depth_km`.
     pub fn travel_time(
         &self,
         distance_deg: f64,
         depth_km: f64,
     ) -> Result<TravelTime, TravelTimeError> {
-        let max_d = (self.n_dist - 1) as f64 * self.dist_step;
-        if !(0.0..=max_d).contains(&distance_deg) {
-            return Err(TravelTimeError::DistanceOutOfRange(distance_deg));
-        }
-        if !(self.depths[0]..=self.max_depth_km()).contains(&depth_km) {
-            return Err(TravelTimeError::DepthOutOfRange(depth_km));
-        }
-        let fx = distance_deg / self.dist_step;
-        let j = (fx.floor() as usize).min(self.n_dist - 2);
-        let u = fx - j as f64;
+        self.at_depth(depth_km).travel_time(distance_deg)
+    }
+
+    /// The table for one source depth: the depth rows bracketing `depth_km` are found once, so
+    /// that travel times from one source to many stations skip that search. Gives exactly what
+    /// [`Self::travel_time`] gives (which is built on it), including its errors.
+    pub fn at_depth(&self, depth_km: f64) -> AtDepth<'_> {
         // depths is sorted and has >= 2 entries (checked at parse time).
         let i = match self.depths.partition_point(|&d| d <= depth_km) {
             0 => 0,
             k => (k - 1).min(self.depths.len() - 2),
         };
         let (h0, h1) = (self.depths[i], self.depths[i + 1]);
-        let v = (depth_km - h0) / (h1 - h0);
-        let at = |a: &[f64], ii: usize, jj: usize| a[ii * self.n_dist + jj];
-        let corners = |a: &[f64]| {
-            [
-                at(a, i, j),
-                at(a, i, j + 1),
-                at(a, i + 1, j),
-                at(a, i + 1, j + 1),
-            ]
-        };
-        let t = corners(&self.time);
-        if t.iter().any(|x| x.is_nan()) {
-            return Err(TravelTimeError::NoArrival {
-                phase: self.phase,
-                distance_deg,
-                depth_km,
-            });
+        AtDepth {
+            table: self,
+            depth_km,
+            in_range: (self.depths[0]..=self.max_depth_km()).contains(&depth_km),
+            i,
+            h0,
+            h1,
+            v: (depth_km - h0) / (h1 - h0),
         }
-        // Interpolate along distance within each of the two depth rows, then linearly in depth.
-        let row = |ii: usize| -> (f64, f64, usize) {
-            let k0 = ii * self.n_dist + j;
-            self.along_distance(
-                u,
-                (self.time[k0], self.time[k0 + 1]),
-                (self.dtdd[k0], self.dtdd[k0 + 1]),
-                (self.branch[k0] as usize, self.branch[k0 + 1] as usize),
-                (self.switch_deg[k0] - j as f64 * self.dist_step) / self.dist_step,
-            )
-        };
-        let (t_top, p_top, b_top) = row(i);
-        let (t_bot, p_bot, b_bot) = row(i + 1);
-        let b = if v < 0.5 { b_top } else { b_bot };
-        Ok(TravelTime {
-            time_s: (1.0 - v) * t_top + v * t_bot,
-            dtdd_s_per_deg: (1.0 - v) * p_top + v * p_bot,
-            dtdh_s_per_km: (t_bot - t_top) / (h1 - h0),
-            branch: self.branch_names.get(b).copied().unwrap_or(""),
-        })
     }
 
     /// Travel time, dT/dΔ and branch at fraction `u` between two neighbouring distance nodes
@@ -481,6 +472,75 @@ static TABLES: LazyLock<[TravelTimeTable; 4]> = LazyLock::new(|| {
     ]
 });
 
+/// A [`TravelTimeTable`] at one source depth (from [`TravelTimeTable::at_depth`]).
+#[derive(Debug, Clone, Copy)]
+pub struct AtDepth<'a> {
+    table: &'a TravelTimeTable,
+    depth_km: f64,
+    in_range: bool,
+    /// Upper bracketing depth row and the interpolation weight of the lower one.
+    i: usize,
+    h0: f64,
+    h1: f64,
+    v: f64,
+}
+
+impl AtDepth<'_> {
+    /// Travel time at `distance_deg` (0–180) from this depth.
+    pub fn travel_time(&self, distance_deg: f64) -> Result<TravelTime, TravelTimeError> {
+        let t_ab = self.table;
+        let max_d = (t_ab.n_dist - 1) as f64 * t_ab.dist_step;
+        if !(0.0..=max_d).contains(&distance_deg) {
+            return Err(TravelTimeError::DistanceOutOfRange(distance_deg));
+        }
+        if !self.in_range {
+            return Err(TravelTimeError::DepthOutOfRange(self.depth_km));
+        }
+        let depth_km = self.depth_km;
+        let fx = distance_deg / t_ab.dist_step;
+        let j = (fx.floor() as usize).min(t_ab.n_dist - 2);
+        let u = fx - j as f64;
+        let (i, h0, h1, v) = (self.i, self.h0, self.h1, self.v);
+        let at = |a: &[f64], ii: usize, jj: usize| a[ii * t_ab.n_dist + jj];
+        let corners = |a: &[f64]| {
+            [
+                at(a, i, j),
+                at(a, i, j + 1),
+                at(a, i + 1, j),
+                at(a, i + 1, j + 1),
+            ]
+        };
+        let t = corners(&t_ab.time);
+        if t.iter().any(|x| x.is_nan()) {
+            return Err(TravelTimeError::NoArrival {
+                phase: t_ab.phase,
+                distance_deg,
+                depth_km,
+            });
+        }
+        // Interpolate along distance within each of the two depth rows, then linearly in depth.
+        let row = |ii: usize| -> (f64, f64, usize) {
+            let k0 = ii * t_ab.n_dist + j;
+            t_ab.along_distance(
+                u,
+                (t_ab.time[k0], t_ab.time[k0 + 1]),
+                (t_ab.dtdd[k0], t_ab.dtdd[k0 + 1]),
+                (t_ab.branch[k0] as usize, t_ab.branch[k0 + 1] as usize),
+                (t_ab.switch_deg[k0] - j as f64 * t_ab.dist_step) / t_ab.dist_step,
+            )
+        };
+        let (t_top, p_top, b_top) = row(i);
+        let (t_bot, p_bot, b_bot) = row(i + 1);
+        let b = if v < 0.5 { b_top } else { b_bot };
+        Ok(TravelTime {
+            time_s: (1.0 - v) * t_top + v * t_bot,
+            dtdd_s_per_deg: (1.0 - v) * p_top + v * p_bot,
+            dtdh_s_per_km: (t_bot - t_top) / (h1 - h0),
+            branch: t_ab.branch_names.get(b).copied().unwrap_or(""),
+        })
+    }
+}
+
 /// The embedded table for `model` and `phase`.
 pub fn table(model: EarthModel, phase: Phase) -> &'static TravelTimeTable {
     let k = match (model, phase) {
@@ -505,6 +565,47 @@ pub fn travel_time(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The associator's grow window relies on these bounds: no interpolated time may fall
+    /// outside them (dense sweep over distance and depth, including between nodes and across
+    /// branch switches; both models and phases).
+    #[test]
+    fn time_bounds_contain_every_interpolated_time() {
+        for m in [EarthModel::Iasp91, EarthModel::Ak135] {
+            for p in [Phase::P, Phase::S] {
+                let t = table(m, p);
+                let (lo, hi) = t.time_bounds_s();
+                assert!(lo <= 0.0 && hi > 1000.0, "{m:?} {p:?}: {lo} {hi}");
+                for di in 0..=3600 {
+                    let d = di as f64 * 0.05 + 0.013;
+                    for h in [0.0, 7.3, 33.0, 99.9, 250.0, 699.0] {
+                        if let Ok(tt) = t.travel_time(d.min(180.0), h) {
+                            assert!(
+                                (lo..=hi).contains(&tt.time_s),
+                                "{m:?} {p:?} {d} deg {h} km: {} outside [{lo}, {hi}]",
+                                tt.time_s
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn at_depth_keeps_the_error_order_of_travel_time() {
+        let t = table(EarthModel::Iasp91, Phase::P);
+        // both out of range: the distance is reported first, as before the depth lookup moved
+        assert_eq!(
+            t.at_depth(900.0).travel_time(200.0),
+            Err(TravelTimeError::DistanceOutOfRange(200.0))
+        );
+        assert_eq!(
+            t.travel_time(30.0, 900.0),
+            Err(TravelTimeError::DepthOutOfRange(900.0))
+        );
+        assert!(t.at_depth(f64::NAN).travel_time(30.0).is_err());
+    }
 
     #[test]
     fn embedded_tables_parse() {
