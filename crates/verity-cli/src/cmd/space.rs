@@ -212,6 +212,13 @@ pub enum PlotCommand {
     },
 }
 
+/// Writes a plot and says where.
+fn write_svg(out: &Path, svg: &str) -> anyhow::Result<ExitCode> {
+    std::fs::write(out, svg).with_context(|| format!("writing {}", out.display()))?;
+    println!("wrote {}", out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
 /// SGP4 propagators for two objects of a catalogue file, by catalogue number.
 fn propagator_pair(
     catalog: &Path,
@@ -827,9 +834,7 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
                 tracks.push((s.label(), pts));
             }
             let svg = verity_space::plot::ground_track_svg(&tracks)?;
-            std::fs::write(&out, svg).with_context(|| format!("writing {}", out.display()))?;
-            println!("wrote {}", out.display());
-            Ok(ExitCode::SUCCESS)
+            write_svg(&out, &svg)
         }
         Command::Plot(PlotCommand::Range {
             catalog,
@@ -860,9 +865,7 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
                 &samples,
                 threshold_km,
             )?;
-            std::fs::write(&out, svg).with_context(|| format!("writing {}", out.display()))?;
-            println!("wrote {}", out.display());
-            Ok(ExitCode::SUCCESS)
+            write_svg(&out, &svg)
         }
         Command::Plot(PlotCommand::Encounter {
             catalog,
@@ -899,9 +902,7 @@ pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
                 &samples,
                 threshold_km,
             )?;
-            std::fs::write(&out, svg).with_context(|| format!("writing {}", out.display()))?;
-            println!("wrote {}", out.display());
-            Ok(ExitCode::SUCCESS)
+            write_svg(&out, &svg)
         }
     }
 }
