@@ -215,6 +215,27 @@ pub fn format_time_ns(ns: i64) -> String {
     }
 }
 
+/// The data records of a small CSV as (1-based line number, trimmed fields): blank lines, `#`
+/// comments and a header line (starting with `header`, any case, before the first record) are
+/// skipped.
+fn csv_records<'a>(
+    text: &'a str,
+    header: &'static str,
+) -> impl Iterator<Item = (usize, Vec<&'a str>)> + 'a {
+    let mut before_first_record = true;
+    text.lines().enumerate().filter_map(move |(i, raw)| {
+        let l = raw.trim();
+        if l.is_empty()
+            || l.starts_with('#')
+            || (before_first_record && l.to_ascii_lowercase().starts_with(header))
+        {
+            return None;
+        }
+        before_first_record = false;
+        Some((i + 1, split_fields(l)))
+    })
+}
+
 fn split_fields(l: &str) -> Vec<&str> {
     l.split(',').map(str::trim).collect()
 }
@@ -241,16 +262,7 @@ fn parse_f64(
 pub fn parse_picks_csv(text: &str) -> Result<Vec<Pick>, InputError> {
     const WHAT: &str = "picks CSV";
     let mut out = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
-        let line = i + 1;
-        let l = raw.trim();
-        if l.is_empty()
-            || l.starts_with('#')
-            || (out.is_empty() && l.to_ascii_lowercase().starts_with("station"))
-        {
-            continue;
-        }
-        let f = split_fields(l);
+    for (line, f) in csv_records(text, "station") {
         if f.len() != 3 && f.len() != 4 {
             return Err(InputError::FieldCount {
                 what: WHAT,
@@ -334,16 +346,7 @@ fn check_coords(what: &'static str, line: usize, lat: f64, lon: f64) -> Result<(
 pub fn parse_stations_csv(text: &str) -> Result<Vec<Station>, InputError> {
     const WHAT: &str = "stations CSV";
     let mut out = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
-        let line = i + 1;
-        let l = raw.trim();
-        if l.is_empty()
-            || l.starts_with('#')
-            || (out.is_empty() && l.to_ascii_lowercase().starts_with("code"))
-        {
-            continue;
-        }
-        let f = split_fields(l);
+    for (line, f) in csv_records(text, "code") {
         if f.len() != 4 && f.len() != 5 {
             return Err(InputError::FieldCount {
                 what: WHAT,
