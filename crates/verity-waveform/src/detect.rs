@@ -47,6 +47,18 @@ fn check(len: usize, nsta: usize, nlta: usize) -> Result<(), DetectError> {
     Ok(())
 }
 
+/// [`check`] for the `_into` variants, which also need an output of the input's length.
+fn check_into(len: usize, out_len: usize, nsta: usize, nlta: usize) -> Result<(), DetectError> {
+    check(len, nsta, nlta)?;
+    if out_len != len {
+        return Err(DetectError::Output {
+            len: out_len,
+            expected: len,
+        });
+    }
+    Ok(())
+}
+
 /// Interleaved recurrence chains. A running sum `s[i] = s[i−1] + d[i]` costs one
 /// floating-point add of latency per sample; rewritten as
 /// `s[i] = s[i−4] + ((d[i] + d[i−1]) + (d[i−2] + d[i−3]))` it becomes four independent chains
@@ -85,13 +97,7 @@ pub fn classic_sta_lta_into(
     nlta: usize,
     out: &mut [f64],
 ) -> Result<(), DetectError> {
-    check(x.len(), nsta, nlta)?;
-    if out.len() != x.len() {
-        return Err(DetectError::Output {
-            len: out.len(),
-            expected: x.len(),
-        });
-    }
+    check_into(x.len(), out.len(), nsta, nlta)?;
     classic_dispatch(x, nsta, nlta, out);
     Ok(())
 }
@@ -217,13 +223,7 @@ pub fn recursive_sta_lta_into(
     nlta: usize,
     out: &mut [f64],
 ) -> Result<(), DetectError> {
-    check(x.len(), nsta, nlta)?;
-    if out.len() != x.len() {
-        return Err(DetectError::Output {
-            len: out.len(),
-            expected: x.len(),
-        });
-    }
+    check_into(x.len(), out.len(), nsta, nlta)?;
     recursive_dispatch(x, nsta, nlta, out);
     Ok(())
 }
